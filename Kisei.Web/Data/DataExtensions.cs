@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Kisei.Web.Data;
+
+/// <summary>Settings for Kisei's own use of the database. Section <c>Database</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>Apply the scripts of <c>migrations/</c> at start (under an advisory lock).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+/// <summary>EF Core on PostgreSQL: the configured server, or Kisei's private one (DESIGN §7).</summary>
+public static class DataExtensions
+{
+    /// <summary>The connection string key; when it is empty, Kisei runs its own PostgreSQL.</summary>
+    public const string ConnectionStringName = "Postgres";
+
+    public static async Task<WebApplicationBuilder> AddDataAsync(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var connectionString = await PostgresConnection.ResolveAsync(builder);
+
+        var services = builder.Services;
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        services.AddPooledDbContextFactory<KiseiDbContext>(options => options.UseNpgsql(connectionString));
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<KiseiDbContext>>().CreateDbContext());
+        services.AddSingleton(provider => new SchemaMigrator(connectionString, provider.GetRequiredService<ILogger<SchemaMigrator>>()));
+        services.AddHostedService<SchemaMigrationService>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+}
+
+/// <summary>Applies the migrations before anything else starts: hosted services start in order.</summary>
+internal sealed class SchemaMigrationService(SchemaMigrator migrator, IOptions<DatabaseOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MigrateOnStart)
+        {
+            await migrator.MigrateAsync(cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Ready when a query round-trips.</summary>
+internal sealed class DatabaseHealthCheck(IDbContextFactory<KiseiDbContext> contexts) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("The database does not answer.");
+        }
+        catch (NpgsqlException exception)
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer.", exception);
+        }
+    }
+}
