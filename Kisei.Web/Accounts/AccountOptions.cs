@@ -1,0 +1,42 @@
+namespace Kisei.Web.Accounts;
+
+/// <summary>Who may sign in how. Section <c>Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>"Sign in as NAME" without GitHub; null means on in the Development environment only.</summary>
+    public bool? DevelopmentSignIn { get; set; }
+}
+
+/// <summary>GitHub OAuth app keys. Section <c>Authentication:GitHub</c>; the callback is <c>/signin-github</c>.</summary>
+public sealed class GitHubOptions
+{
+    public const string Section = "Authentication:GitHub";
+
+    /// <summary>The OAuth app's client id; GitHub sign-in is offered only when it is set.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The OAuth app's client secret; keep it out of the repository (environment or a Secret).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>GitHub's authorize endpoint.</summary>
+    public string AuthorizationEndpoint { get; set; } = "https://github.com/login/oauth/authorize";
+
+    /// <summary>GitHub's token endpoint.</summary>
+    public string TokenEndpoint { get; set; } = "https://github.com/login/oauth/access_token";
+
+    /// <summary>GitHub's user endpoint.</summary>
+    public string UserInformationEndpoint { get; set; } = "https://api.github.com/user";
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
+}
+
+/// <summary>Site-wide settings. Section <c>Kisei</c>.</summary>
+public sealed class KiseiOptions
+{
+    public const string Section = "Kisei";
+
+    /// <summary>GitHub logins that may use the admin pages (the jobs dashboard).</summary>
+    public IList<string> Admins { get; } = [];
+}

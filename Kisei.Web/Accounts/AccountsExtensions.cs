@@ -1,0 +1,179 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.Json;
+using Kisei.Web.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kisei.Web.Accounts;
+
+/// <summary>Sign-in: GitHub OAuth with ASP.NET Core's own handler, development sign-in, cookies, admins.</summary>
+public static class AccountsExtensions
+{
+    /// <summary>The OAuth scheme's name, as in <c>/account/signin/GitHub</c>.</summary>
+    public const string GitHubScheme = "GitHub";
+
+    public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddOptions<KiseiOptions>().BindConfiguration(KiseiOptions.Section).ValidateOnStart();
+        services.AddOptions<GitHubOptions>().BindConfiguration(GitHubOptions.Section).ValidateOnStart();
+        services.AddScoped<PlayerDirectory>();
+        services.AddSingleton<PlayerPresence>();
+        services.AddSingleton<SignInMethods>();
+        services.AddTransient<IClaimsTransformation, AdminClaims>();
+
+        services.AddDataProtection().SetApplicationName("Kisei");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
+            new ConfigureOptions<KeyManagementOptions>(options =>
+                options.XmlRepository = new DatabaseXmlRepository(provider.GetRequiredService<IDbContextFactory<KiseiDbContext>>())));
+
+        var github = builder.Configuration.GetSection(GitHubOptions.Section).Get<GitHubOptions>() ?? new GitHubOptions();
+        var authentication = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = "kisei.auth";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SecurePolicy = SecureCookies.PolicyFor(builder.Environment);
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.ExpireTimeSpan = TimeSpan.FromDays(30);
+                options.SlidingExpiration = true;
+                options.LoginPath = "/";
+                options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden, alwaysStatus: true);
+            });
+        if (github.IsConfigured)
+        {
+            authentication.AddOAuth(GitHubScheme, "GitHub", options => ConfigureGitHub(options, github));
+        }
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PlayerClaims.AdminRole, policy => policy.RequireRole(PlayerClaims.AdminRole));
+        return builder;
+    }
+
+    /// <summary>Keeps <see cref="Player.LastSeenAt"/> fresh for signed-in requests.</summary>
+    public static IApplicationBuilder UsePlayerPresence(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.User.TryGetPlayerId() is { } playerId)
+            {
+                var presence = context.RequestServices.GetRequiredService<PlayerPresence>();
+                var db = context.RequestServices.GetRequiredService<KiseiDbContext>();
+                await presence.TouchAsync(playerId, db, context.RequestAborted);
+            }
+
+            await next(context);
+        });
+
+    /// <summary>GET /account/signin/GitHub starts the OAuth dance.</summary>
+    public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/account/signin/github", (string? returnUrl, SignInMethods methods) =>
+            methods.GitHub
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalUrlOrHome(returnUrl) }, [GitHubScheme])
+                : Results.NotFound());
+        return endpoints;
+    }
+
+    /// <summary>A local URL to return to after sign-in, never an open redirect.</summary>
+    public static string LocalUrlOrHome(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : "/";
+
+    private static void ConfigureGitHub(OAuthOptions options, GitHubOptions github)
+    {
+        options.ClientId = github.ClientId!;
+        options.ClientSecret = github.ClientSecret!;
+        options.CallbackPath = "/signin-github";
+        options.AuthorizationEndpoint = github.AuthorizationEndpoint;
+        options.TokenEndpoint = github.TokenEndpoint;
+        options.UserInformationEndpoint = github.UserInformationEndpoint;
+        options.UsePkce = true;
+        options.Scope.Add("read:user");
+        options.Scope.Add("user:email");
+        options.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "id");
+        options.ClaimActions.MapJsonKey(ClaimTypes.Name, "login");
+        options.ClaimActions.MapJsonKey("urn:github:name", "name");
+        options.ClaimActions.MapJsonKey(PlayerClaims.AvatarUrl, "avatar_url");
+        options.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
+        options.Events.OnCreatingTicket = CreatePlayerFromGitHubAsync;
+    }
+
+    private static async Task CreatePlayerFromGitHubAsync(OAuthCreatingTicketContext context)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, context.Options.UserInformationEndpoint);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.AccessToken);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Kisei", "1.0"));
+        using var response = await context.Backchannel.SendAsync(request, context.HttpContext.RequestAborted);
+        response.EnsureSuccessStatusCode();
+        using var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted));
+        context.RunClaimActions(user.RootElement);
+
+        var root = user.RootElement;
+        var profile = new GitHubProfile(
+            root.GetProperty("id").GetInt64(),
+            root.GetProperty("login").GetString()!,
+            OptionalString(root, "name"),
+            OptionalString(root, "avatar_url"),
+            OptionalString(root, "email"));
+        var directory = context.HttpContext.RequestServices.GetRequiredService<PlayerDirectory>();
+        var player = await directory.SignInFromGitHubAsync(profile, context.HttpContext.RequestAborted);
+
+        // The cookie carries Kisei's player id, not GitHub's; the GitHub claims ride along.
+        var identity = PlayerClaims.IdentityFor(player, GitHubScheme);
+        identity.AddClaims(context.Identity!.Claims.Where(c => c.Type is ClaimTypes.Email or "urn:github:name"));
+        identity.AddClaim(new Claim("urn:github:id", profile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        context.Principal = new ClaimsPrincipal(identity);
+    }
+
+    private static string? OptionalString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int statusCode, bool alwaysStatus = false)
+    {
+        if (alwaysStatus || context.Request.Path.StartsWithSegments("/api") || context.Request.Headers.ContainsKey("HX-Request")
+            || context.Request.Method != HttpMethods.Get)
+        {
+            context.Response.StatusCode = statusCode;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Cookies are Secure everywhere but in Development, where <c>dotnet run</c> serves plain
+/// http://localhost and antiforgery would refuse every request. Behind a TLS proxy, the forwarded
+/// scheme makes requests count as HTTPS.
+/// </summary>
+public static class SecureCookies
+{
+    public static CookieSecurePolicy PolicyFor(IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+    }
+}
+
+/// <summary>The sign-in methods this deployment offers.</summary>
+public sealed class SignInMethods(IOptions<AuthOptions> auth, IOptions<GitHubOptions> github, IHostEnvironment environment)
+{
+    /// <summary>"Sign in as NAME": the Development environment, or <c>Auth:DevelopmentSignIn=true</c>.</summary>
+    public bool Development { get; } = auth.Value.DevelopmentSignIn ?? environment.IsDevelopment();
+
+    /// <summary>GitHub OAuth, when its keys are configured.</summary>
+    public bool GitHub { get; } = github.Value.IsConfigured;
+}

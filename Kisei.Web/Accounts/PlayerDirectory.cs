@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+using Kisei.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kisei.Web.Accounts;
+
+/// <summary>Finds or creates the player behind a sign-in.</summary>
+public sealed partial class PlayerDirectory(KiseiDbContext db, TimeProvider time)
+{
+    /// <summary>What a development player's name may be: GitHub's login rules.</summary>
+    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")]
+    public static partial Regex LoginPattern();
+
+    /// <summary>The player for a GitHub account, created or refreshed from the profile.</summary>
+    public async Task<Player> SignInFromGitHubAsync(GitHubProfile profile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var now = time.GetUtcNow();
+        var player = await db.Players.SingleOrDefaultAsync(p => p.GitHubId == profile.Id, cancellationToken);
+        if (player is null)
+        {
+            // A renamed GitHub account may have left its old login behind on another player.
+            var clash = await db.Players.SingleOrDefaultAsync(p => p.Login == profile.Login, cancellationToken);
+            if (clash is not null)
+            {
+                clash.Login = $"{clash.Login}~{clash.Id}";
+            }
+
+            player = new Player { Login = profile.Login, GitHubId = profile.Id, CreatedAt = now };
+            db.Players.Add(player);
+        }
+
+        player.Login = profile.Login;
+        player.Name = profile.Name;
+        player.AvatarUrl = profile.AvatarUrl;
+        player.Email = profile.Email;
+        player.LastSeenAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return player;
+    }
+
+    /// <summary>The local player called <paramref name="login"/>, for development sign-in.</summary>
+    public async Task<Player> SignInForDevelopmentAsync(string login, CancellationToken cancellationToken)
+    {
+        if (!LoginPattern().IsMatch(login))
+        {
+            throw new ArgumentException("A name is 1–39 letters, digits or hyphens, like a GitHub login.", nameof(login));
+        }
+
+        var now = time.GetUtcNow();
+        var player = await db.Players.SingleOrDefaultAsync(p => p.Login == login, cancellationToken);
+        if (player is null)
+        {
+            player = new Player { Login = login, Name = login, CreatedAt = now };
+            db.Players.Add(player);
+        }
+
+        player.LastSeenAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return player;
+    }
+}
+
+/// <summary>The parts of https://api.github.com/user that Kisei keeps.</summary>
+public sealed record GitHubProfile(long Id, string Login, string? Name, string? AvatarUrl, string? Email);
