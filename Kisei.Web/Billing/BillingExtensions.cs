@@ -1,0 +1,18 @@
+namespace Kisei.Web.Billing;
+
+/// <summary>Billing periods and standings.</summary>
+public static class BillingExtensions
+{
+    public static WebApplicationBuilder AddBilling(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<BillingOptions>()
+            .BindConfiguration(BillingOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(options => TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out _), "Billing:TimeZone is not a time zone this machine knows.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<BillingPeriods>();
+        builder.Services.AddScoped<Standings>();
+        return builder;
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+
+namespace Kisei.Web.Billing;
+
+/// <summary>
+/// Billing periods are calendar months in the configured time zone (DESIGN §1.2); a period is
+/// named by its first day.
+/// </summary>
+public sealed class BillingPeriods(TimeProvider time, IOptions<BillingOptions> options)
+{
+    private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+
+    /// <summary>The period running now.</summary>
+    public DateOnly Current => Of(time.GetUtcNow());
+
+    /// <summary>The period an instant falls in.</summary>
+    public DateOnly Of(DateTimeOffset instant)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, zone);
+        return new DateOnly(local.Year, local.Month, 1);
+    }
+
+    /// <summary>The instant a period starts, in UTC.</summary>
+    public DateTimeOffset StartOf(DateOnly period)
+    {
+        var localMidnight = period.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(localMidnight, zone.GetUtcOffset(localMidnight)).ToUniversalTime();
+    }
+}

@@ -1,0 +1,36 @@
+using Kisei.Web.Data;
+using Kisei.Web.Screams;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kisei.Web.Billing;
+
+/// <summary>
+/// A player's standing is the sum of their scored screams' scores in a billing period (DESIGN §1.2,
+/// the original's cumulative sum, reset each period). Players with a scored scream are active.
+/// </summary>
+public sealed class Standings(KiseiDbContext db)
+{
+    /// <summary>Every active player's standing in the period, highest first, ties by player id.</summary>
+    public async Task<IReadOnlyList<Standing>> ForPeriodAsync(DateOnly period, CancellationToken cancellationToken)
+    {
+        var totals = db.Screams
+            .Where(s => s.Period == period && s.Status == ScreamStatus.Scored)
+            .GroupBy(s => s.PlayerId)
+            .Select(g => new { PlayerId = g.Key, Total = g.Sum(s => s.Score ?? 0m), Count = g.Count(), Best = g.Max(s => s.Score ?? 0m) });
+        return await totals
+            .Join(db.Players, t => t.PlayerId, p => p.Id, (t, p) => new { t.Total, t.Count, t.Best, p.Id, p.Login, p.AvatarUrl })
+            .OrderByDescending(row => row.Total)
+            .ThenBy(row => row.Id)
+            .Select(row => new Standing(row.Id, row.Login, row.AvatarUrl, row.Total, row.Count, row.Best))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>One player's standing in the period; zero when they have not scored yet.</summary>
+    public async Task<decimal> OfPlayerAsync(long playerId, DateOnly period, CancellationToken cancellationToken) =>
+        await db.Screams
+            .Where(s => s.PlayerId == playerId && s.Period == period && s.Status == ScreamStatus.Scored)
+            .SumAsync(s => s.Score ?? 0m, cancellationToken);
+}
+
+/// <summary>One row of the standings.</summary>
+public sealed record Standing(long PlayerId, string Login, string? AvatarUrl, decimal Total, int Screams, decimal Best);
