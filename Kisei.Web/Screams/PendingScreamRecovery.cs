@@ -1,0 +1,69 @@
+using Kisei.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kisei.Web.Screams;
+
+/// <summary>
+/// Makes sure no scream stays pending forever (DESIGN §9). A scream whose score run was never
+/// scheduled (the process died between commit and enqueue), or whose run died with its claim, is
+/// queued again; one that has used up its attempts is marked failed, so the player can retry it.
+/// </summary>
+public sealed class PendingScreamRecovery(
+    KiseiDbContext db,
+    ScoreDispatcher dispatcher,
+    TimeProvider time,
+    IOptions<ScreamOptions> options,
+    ILogger<PendingScreamRecovery> logger)
+{
+    /// <summary>How long an unclaimed upload may wait for its run before the sweep queues it again.</summary>
+    public static readonly TimeSpan EnqueueGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>Queues lost runs and gives up on exhausted screams; returns how many it queued.</summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var staleClaim = now - ScreamScorer.ClaimLease;
+        var unclaimedBefore = now - EnqueueGrace;
+        var maxAttempts = options.Value.MaxScoringAttempts;
+
+        var givenUp = await db.Screams
+            .Where(s => s.Status == ScreamStatus.Pending && s.Attempts >= maxAttempts && s.ScoringStartedAt < staleClaim)
+            .ExecuteUpdateAsync(
+                update => update
+                    .SetProperty(s => s.Status, ScreamStatus.Failed)
+                    .SetProperty(s => s.FailureReason, $"Scoring did not finish after {maxAttempts} attempts."),
+                cancellationToken);
+        if (givenUp > 0)
+        {
+            logger.LogWarning("Gave up on {Count} screams after {MaxAttempts} attempts", givenUp, maxAttempts);
+        }
+
+        var candidates = await db.Screams
+            .Where(s => s.Status == ScreamStatus.Pending
+                && (s.ScoringStartedAt == null ? s.CreatedAt < unclaimedBefore : s.ScoringStartedAt < staleClaim))
+            .OrderBy(s => s.CreatedAt)
+            .Select(s => s.Id)
+            .Take(500)
+            .ToListAsync(cancellationToken);
+
+        var queued = 0;
+        foreach (var screamId in candidates)
+        {
+            if (await dispatcher.IsQueuedAsync(screamId, cancellationToken))
+            {
+                continue;
+            }
+
+            await dispatcher.EnqueueAsync(screamId, cancellationToken);
+            queued++;
+        }
+
+        if (queued > 0)
+        {
+            logger.LogInformation("Queued {Count} pending screams whose score run was lost", queued);
+        }
+
+        return queued;
+    }
+}

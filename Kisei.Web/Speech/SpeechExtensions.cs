@@ -1,0 +1,12 @@
+namespace Kisei.Web.Speech;
+
+/// <summary>Picks the recognizer: the managed Whisper engine when a model is present, else the syllable estimator.</summary>
+public static class SpeechExtensions
+{
+    public static WebApplicationBuilder AddSpeech(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<ISpeechRecognizer, SyllableRecognizer>();
+        return builder;
+    }
+}
