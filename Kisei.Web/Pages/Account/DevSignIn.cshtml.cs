@@ -1,0 +1,38 @@
+using Kisei.Web.Accounts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Kisei.Web.Pages.Account;
+
+/// <summary>"Sign in as NAME": a local player, for development only (DESIGN §5.3).</summary>
+public sealed class DevSignInModel(SignInMethods methods, PlayerDirectory players, IStringLocalizer<SharedResource> text) : PageModel
+{
+    public string? Error { get; private set; }
+
+    public IActionResult OnGet() => methods.Development ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostAsync(string? name, string? returnUrl, CancellationToken cancellationToken)
+    {
+        if (!methods.Development)
+        {
+            return NotFound();
+        }
+
+        name = name?.Trim();
+        if (string.IsNullOrEmpty(name) || !PlayerDirectory.LoginPattern().IsMatch(name))
+        {
+            Error = text["名前は英数字とハイフン（1〜39 文字）で入力してください。"];
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        var player = await players.SignInForDevelopmentAsync(name, cancellationToken);
+        await HttpContext.SignInAsync(
+            CookieAuthenticationDefaults.AuthenticationScheme,
+            new System.Security.Claims.ClaimsPrincipal(PlayerClaims.IdentityFor(player, "Development")));
+        return LocalRedirect(AccountsExtensions.LocalUrlOrHome(returnUrl));
+    }
+}

@@ -1,0 +1,129 @@
+// The in-page recorder (DESIGN §5.1): getUserMedia → AudioWorklet → 16-bit PCM mono WAV at the
+// device rate, with a level meter, an elapsed timer, the duration limit, and preview/send/discard.
+import { encodeWav } from './wav.js';
+
+const root = document.getElementById('recorder');
+if (root) {
+  const maxSeconds = Number(root.dataset.maxSeconds);
+  const minSeconds = Number(root.dataset.minSeconds);
+  const text = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const buttons = { record: $('record'), stop: $('stop'), send: $('send'), discard: $('discard') };
+  const meter = $('meter-level');
+  const elapsed = $('elapsed');
+  const preview = $('preview');
+  const status = $('recorder-status');
+
+  let session = null;   // { context, stream, node, chunks, frames, sampleRate }
+  let recording = null; // { blob, url, seconds }
+
+  const setButtons = (state) => {
+    buttons.record.disabled = state === 'recording' || state === 'sending';
+    buttons.stop.disabled = state !== 'recording';
+    buttons.send.disabled = state !== 'recorded';
+    buttons.discard.disabled = state !== 'recorded';
+    root.dataset.state = state;
+  };
+
+  const showLevel = (peak) => {
+    meter.style.width = `${Math.min(100, Math.round(peak * 100))}%`;
+  };
+
+  const start = async () => {
+    discard();
+    status.textContent = '';
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+      });
+    } catch (error) {
+      status.textContent = text.textNoMic + error.message;
+      return;
+    }
+    const context = new AudioContext();
+    await context.audioWorklet.addModule(new URL('./recorder-worklet.js', import.meta.url));
+    const source = context.createMediaStreamSource(stream);
+    const node = new AudioWorkletNode(context, 'kisei-recorder', { numberOfInputs: 1, numberOfOutputs: 1 });
+    session = { context, stream, node, chunks: [], frames: 0, sampleRate: context.sampleRate };
+    node.port.onmessage = ({ data }) => {
+      if (!session) return;
+      const room = Math.floor(maxSeconds * session.sampleRate) - session.frames;
+      const samples = data.samples.length > room ? data.samples.subarray(0, Math.max(0, room)) : data.samples;
+      session.chunks.push(samples);
+      session.frames += samples.length;
+      showLevel(data.peak);
+      elapsed.textContent = (session.frames / session.sampleRate).toFixed(1);
+      if (session.frames >= maxSeconds * session.sampleRate) stop();
+    };
+    source.connect(node);
+    node.connect(context.destination); // the processor writes silence; connected so it keeps running
+    setButtons('recording');
+  };
+
+  const stop = () => {
+    if (!session) return;
+    const { context, stream, node, chunks, frames, sampleRate } = session;
+    session = null;
+    node.port.onmessage = null;
+    node.disconnect();
+    stream.getTracks().forEach((track) => track.stop());
+    context.close();
+    showLevel(0);
+    const samples = new Float32Array(frames);
+    let offset = 0;
+    for (const chunk of chunks) { samples.set(chunk, offset); offset += chunk.length; }
+    const seconds = frames / sampleRate;
+    if (seconds < minSeconds) {
+      status.textContent = text.textTooShort;
+      setButtons('idle');
+      return;
+    }
+    const blob = new Blob([encodeWav(samples, sampleRate)], { type: 'audio/wav' });
+    recording = { blob, url: URL.createObjectURL(blob), seconds };
+    preview.src = recording.url;
+    preview.hidden = false;
+    setButtons('recorded');
+  };
+
+  const discard = () => {
+    if (recording) URL.revokeObjectURL(recording.url);
+    recording = null;
+    preview.hidden = true;
+    preview.removeAttribute('src');
+    elapsed.textContent = '0.0';
+    setButtons('idle');
+  };
+
+  const send = async () => {
+    if (!recording) return;
+    setButtons('sending');
+    status.textContent = text.textSending;
+    const form = new FormData();
+    form.append('audio', recording.blob, 'scream.wav');
+    const token = document.querySelector('input[name="__RequestVerificationToken"]').value;
+    try {
+      const response = await fetch(root.dataset.uploadUrl, {
+        method: 'POST',
+        body: form,
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json', RequestVerificationToken: token },
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.detail || response.statusText);
+      discard();
+      status.textContent = '';
+      // The result fragment polls itself with htmx until the score is in.
+      await htmx.ajax('GET', `${body.url}?handler=Status`, { target: '#result', swap: 'innerHTML' });
+    } catch (error) {
+      status.textContent = text.textFailed + error.message;
+      setButtons('recorded');
+    }
+  };
+
+  buttons.record.addEventListener('click', start);
+  buttons.stop.addEventListener('click', stop);
+  buttons.discard.addEventListener('click', discard);
+  buttons.send.addEventListener('click', send);
+  setButtons('idle');
+}
