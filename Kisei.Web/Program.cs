@@ -1,5 +1,35 @@
+using Kisei.Web.Accounts;
+using Kisei.Web.Billing;
+using Kisei.Web.Cli;
+using Kisei.Web.Data;
+using Kisei.Web.Jobs;
+using Kisei.Web.Pages;
+using Kisei.Web.Screams;
+using Kisei.Web.Speech;
+
+// The first argument picks a command (score, transcribe, model, migrate); none serves the game.
+if (CommandLine.Handles(args))
+{
+    return await CommandLine.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+await builder.AddDataAsync();
+builder.AddAccounts();
+builder.AddSpeech();
+builder.AddScreams();
+builder.AddBilling();
+builder.AddJobs();
+builder.AddPages();
 
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Text("ok"));
+app.UsePages();
+app.UsePlayerPresence();
+app.MapStaticAssets();
+app.MapHealth();
+app.MapAccounts();
+app.MapScreams();
+app.MapRazorPages().WithStaticAssets();
+
 await app.RunAsync();
+return 0;
