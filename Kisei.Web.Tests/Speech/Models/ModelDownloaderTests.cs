@@ -262,11 +262,12 @@ public sealed class ModelDownloaderTests
         const int stallAfterBytes = 8_192;
         await using var rig = await DownloadRig.StartAsync(30_000, (context, number, payload) =>
             LocalFileServer.ServeAsync(context, payload, new FileBehaviour { StallAfterBytes = number == 1 ? stallAfterBytes : null }),
-            new DownloadRetryPolicy { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+            new DownloadRetryPolicy { IdleTimeout = TimeSpan.FromSeconds(1) });
 
         await rig.DownloadAsync();
 
-        Assert.Equal(["", $"bytes={stallAfterBytes}-"], rig.Server.Requests.Select(request => request.Range));
+        // A loaded machine may time out a healthy read too; the stall must be resumed all the same.
+        Assert.Equal(["", $"bytes={stallAfterBytes}-"], rig.Server.Requests.Select(request => request.Range).Take(2));
         Assert.Equal(rig.Payload, await File.ReadAllBytesAsync(rig.FinalPath, TestContext.Current.CancellationToken));
     }
 

@@ -63,10 +63,12 @@ public sealed class ModelDownloader(
             }
 
             store.Report(new ModelDownloadStatus(ModelDownloadState.Downloading, model.Name, LengthOrZero(destination + ".part"), model.SizeBytes));
-            var tracking = new StatusProgress(store, model.Name, progress);
+            // The status page reads every change, so a stalled download shows where it stopped.
+            void ShowStatus(DownloadProgress value) => store.Report(new ModelDownloadStatus(
+                ModelDownloadState.Downloading, model.Name, value.BytesReceived, value.TotalBytes, value.BytesPerSecond));
             try
             {
-                await DownloadAsync(model, destination, tracking, cancellationToken);
+                await DownloadCoreAsync(model, destination, new ProgressMeter(progress, ShowStatus), cancellationToken);
             }
             catch (Exception exception)
             {
@@ -116,7 +118,7 @@ public sealed class ModelDownloader(
     /// resuming <c>destinationPath.part</c> when it exists. Returns <paramref name="destinationPath"/>.
     /// </summary>
     /// <exception cref="ModelDownloadException">The download failed; the message says why.</exception>
-    public async Task<string> DownloadAsync(
+    public Task<string> DownloadAsync(
         ModelInfo model,
         string destinationPath,
         IProgress<DownloadProgress>? progress = null,
@@ -124,6 +126,11 @@ public sealed class ModelDownloader(
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        return DownloadCoreAsync(model, destinationPath, new ProgressMeter(progress, null), cancellationToken);
+    }
+
+    private async Task<string> DownloadCoreAsync(ModelInfo model, string destinationPath, ProgressMeter meter, CancellationToken cancellationToken)
+    {
         if (!IsSha256Hex(model.Sha256))
             throw new ArgumentException($"The SHA-256 of {model.Name} must be 64 lower-case hex digits.", nameof(model));
 
@@ -139,7 +146,6 @@ public sealed class ModelDownloader(
             throw new ModelDownloadException(ModelDownloadFailure.Storage, $"Cannot create the folder for {destinationPath}: {exception.Message}", exception);
         }
 
-        var meter = new ProgressMeter(progress);
         try
         {
             await FetchWithRetriesAsync(model, uri, partPath, meter, cancellationToken);
@@ -371,8 +377,11 @@ public sealed class ModelDownloader(
     internal static bool IsSha256Hex(string? value) =>
         value is { Length: 64 } && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
-    /// <summary>Turns byte counts into throttled progress reports with a rate.</summary>
-    private sealed class ProgressMeter(IProgress<DownloadProgress>? progress)
+    /// <summary>
+    /// Turns byte counts into progress with a rate: every change to <paramref name="everyChange"/>,
+    /// and about one report per percent to <paramref name="progress"/>.
+    /// </summary>
+    private sealed class ProgressMeter(IProgress<DownloadProgress>? progress, Action<DownloadProgress>? everyChange)
     {
         private const long UnknownTotalStepBytes = 1 << 20;
         private static readonly TimeSpan MaxQuietTime = TimeSpan.FromMilliseconds(500);
@@ -385,12 +394,15 @@ public sealed class ModelDownloader(
         public void Report(long received, long? total, bool force, int newBytes = 0)
         {
             downloadedThisRun += newBytes;
+            var now = clock.Elapsed;
+            var seconds = now.TotalSeconds;
+            var value = new DownloadProgress(received, total, seconds > 0 ? downloadedThisRun / seconds : 0);
+            everyChange?.Invoke(value);
             if (progress is null)
                 return;
 
             // About one report per percent, and at least one every half second while bytes arrive.
             var step = total is > 0 ? Math.Max(1, total.Value / 100) : UnknownTotalStepBytes;
-            var now = clock.Elapsed;
             if (!force && received - lastReportedBytes < step && now - lastReportedAt < MaxQuietTime)
                 return;
             if (received == lastReportedBytes && !force)
@@ -398,18 +410,7 @@ public sealed class ModelDownloader(
 
             lastReportedBytes = received;
             lastReportedAt = now;
-            var seconds = now.TotalSeconds;
-            progress.Report(new DownloadProgress(received, total, seconds > 0 ? downloadedThisRun / seconds : 0));
-        }
-    }
-
-    /// <summary>Mirrors progress into the store's status for the status page.</summary>
-    private sealed class StatusProgress(ModelStore store, string model, IProgress<DownloadProgress>? inner) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value)
-        {
-            store.Report(new ModelDownloadStatus(ModelDownloadState.Downloading, model, value.BytesReceived, value.TotalBytes, value.BytesPerSecond));
-            inner?.Report(value);
+            progress.Report(value);
         }
     }
 
