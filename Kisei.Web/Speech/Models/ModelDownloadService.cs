@@ -32,14 +32,8 @@ public sealed class ModelDownloadService(
         try
         {
             var model = ModelCatalog.Find(settings.Model);
-            if (store.Check().IsPresent)
-            {
-                logger.LogInformation("Model {Model} is already at {Path}", model.Name, store.PathFor(model));
-            }
-            else
-            {
+            if (!store.Check().IsPresent)
                 logger.LogInformation("Downloading model {Model} in the background; speech uses the syllable estimator until it is ready", model.Name);
-            }
 
             await using var scope = scopes.CreateAsyncScope();
             var downloader = scope.ServiceProvider.GetRequiredService<ModelDownloader>();
