@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Kisei.Web.Scaling.Kubernetes;
 
 namespace Kisei.Web.Tests.Scaling.Kubernetes;

@@ -9,7 +9,7 @@ public sealed class ClusterOptions
 {
     public const string SectionName = "Scaling";
 
-    /// <summary>Auto: in cluster, else a kubeconfig, else simulated. Kubernetes: a real cluster or fail at start.</summary>
+    /// <summary>Auto: a real cluster if credentials are found, else simulated. Kubernetes: a real cluster or fail at start.</summary>
     public ClusterMode Mode { get; set; } = ClusterMode.Auto;
 
     /// <summary>The Deployment's namespace; unset means the service account's or the kubeconfig context's, else "default".</summary>
@@ -25,7 +25,7 @@ public sealed class ClusterOptions
 /// <summary>Which cluster <see cref="ClusterOptions.Mode"/> selects.</summary>
 public enum ClusterMode
 {
-    /// <summary>The in-cluster service account if present, else a kubeconfig if one is named, else simulated.</summary>
+    /// <summary>Scaling:Kubernetes:KubeconfigPath if set, else the pod's service account, else the KUBECONFIG file, else simulated.</summary>
     Auto,
 
     /// <summary>A real cluster; start fails when no credentials are found.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -115,8 +116,7 @@ internal static class Kubeconfig
         throw new KubernetesConfigurationException($"The {where} has server {server}: only https, or http on a loopback address, is supported.");
     }
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection? LoadRoots(
-        ClusterEntry cluster, string folder, string where)
+    private static X509Certificate2Collection? LoadRoots(ClusterEntry cluster, string folder, string where)
     {
         if (!string.IsNullOrEmpty(cluster.CertificateAuthorityData))
         {
@@ -132,8 +132,7 @@ internal static class Kubeconfig
         return null;
     }
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2? LoadClientCertificate(
-        UserEntry user, string folder, string where)
+    private static X509Certificate2? LoadClientCertificate(UserEntry user, string folder, string where)
     {
         var certificate = Pem(user.ClientCertificateData, user.ClientCertificate, folder, "client-certificate", where);
         var key = Pem(user.ClientKeyData, user.ClientKey, folder, "client-key", where);

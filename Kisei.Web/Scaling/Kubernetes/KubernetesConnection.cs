@@ -147,7 +147,7 @@ internal sealed class BearerToken
         string token;
         try
         {
-            token = (await File.ReadAllTextAsync(FilePath, cancellationToken).ConfigureAwait(false)).Trim();
+            token = (await File.ReadAllTextAsync(FilePath, cancellationToken)).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Text.Json;
@@ -46,13 +45,11 @@ public sealed class KubernetesScaler(
         return TimeSpan.FromMilliseconds(cappedMilliseconds * (0.5 + (0.5 * jitter)));
     }
 
-    private string Namespace => options.Value.Namespace ?? connection.Namespace;
-
     private async Task<DeploymentScale> SendAsync(HttpMethod method, int? replicas, CancellationToken cancellationToken)
     {
         var settings = options.Value.Kubernetes;
         var deployment = options.Value.Deployment;
-        var path = $"apis/apps/v1/namespaces/{Uri.EscapeDataString(Namespace)}/deployments/{Uri.EscapeDataString(deployment)}/scale";
+        var path = $"apis/apps/v1/namespaces/{Uri.EscapeDataString(connection.Namespace)}/deployments/{Uri.EscapeDataString(deployment)}/scale";
         var tokenReread = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -60,7 +57,7 @@ public sealed class KubernetesScaler(
             KubernetesApiException failure;
             try
             {
-                return await SendOnceAsync(method, path, replicas, attempt, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                return await SendOnceAsync(method, path, replicas, attempt, settings.RequestTimeout, cancellationToken);
             }
             catch (KubernetesApiException e)
             {
@@ -91,7 +88,7 @@ public sealed class KubernetesScaler(
             }
 
             KubernetesLog.Retrying(logger, method.Method, path, attempt, failure.Kind, statusCode, failure.Message, (long)delay.TotalMilliseconds);
-            await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, timeProvider, cancellationToken);
         }
     }
 
@@ -108,7 +105,7 @@ public sealed class KubernetesScaler(
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (connection.Token is { } token)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await token.ReadAsync(timeout.Token).ConfigureAwait(false));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await token.ReadAsync(timeout.Token));
             }
 
             if (replicas is { } count)
@@ -117,17 +114,18 @@ public sealed class KubernetesScaler(
                 request.Content = new ByteArrayContent(body) { Headers = { ContentType = MergePatch } };
             }
 
-            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            KubernetesLog.Answered(logger, method.Method, path, attempt, (int)response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var elapsedMilliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            KubernetesLog.Answered(logger, method.Method, path, attempt, (int)response.StatusCode, elapsedMilliseconds);
             if (!response.IsSuccessStatusCode)
             {
-                throw await ErrorFromResponseAsync(method, path, response, timeProvider.GetUtcNow(), timeout.Token).ConfigureAwait(false);
+                throw await ErrorFromResponseAsync(method, path, response, timeProvider.GetUtcNow(), timeout.Token);
             }
 
             var scale = await JsonSerializer.DeserializeAsync(
-                await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false),
+                await response.Content.ReadAsStreamAsync(timeout.Token),
                 ScaleJsonContext.Default.ScaleObject,
-                timeout.Token).ConfigureAwait(false);
+                timeout.Token);
             return ToDeploymentScale(scale, method, path);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -179,7 +177,7 @@ public sealed class KubernetesScaler(
         }
 
         return new DeploymentScale(
-            scale.Metadata?.Namespace ?? Namespace,
+            scale.Metadata?.Namespace ?? connection.Namespace,
             scale.Metadata?.Name ?? options.Value.Deployment,
             desired,
             observed);
@@ -201,7 +199,7 @@ public sealed class KubernetesScaler(
             >= 400 => KubernetesErrorKind.Rejected,
             _ => KubernetesErrorKind.InvalidResponse,
         };
-        var apiMessage = await ReadStatusMessageAsync(response, cancellationToken).ConfigureAwait(false);
+        var apiMessage = await ReadStatusMessageAsync(response, cancellationToken);
         var message = $"Kubernetes API {method} {path} answered {code} {response.ReasonPhrase}"
             + (apiMessage is null ? "." : $": {apiMessage}");
         return new KubernetesApiException(kind, message, status, apiMessage) { RetryAfter = RetryAfter(response, now) };
@@ -210,26 +208,23 @@ public sealed class KubernetesScaler(
     /// <summary>The message of a v1 Status body, or null for any other body; a proxy's HTML page is not an API message.</summary>
     private static async Task<string?> ReadStatusMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxErrorBodyBytes];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
         {
-            var buffer = new byte[MaxErrorBodyBytes];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-            }
+            length += read;
+        }
 
-            try
-            {
-                var status = JsonSerializer.Deserialize(buffer.AsSpan(0, length), ScaleJsonContext.Default.ApiStatus);
-                return status is { Kind: "Status", Message: { Length: > 0 } message } ? message : null;
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
+        try
+        {
+            var status = JsonSerializer.Deserialize(buffer.AsSpan(0, length), ScaleJsonContext.Default.ApiStatus);
+            return status is { Kind: "Status", Message: { Length: > 0 } message } ? message : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
