@@ -35,6 +35,24 @@ public sealed class KubernetesServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void An_empty_namespace_setting_means_the_service_account_namespace()
+    {
+        using var serviceAccount = ScalerHost.ServiceAccountFolder(ns: "from-file");
+        var services = new ServiceCollection();
+
+        var path = System.Text.Json.JsonSerializer.Serialize(serviceAccount.Path);
+        var text = "{\"Scaling\": {\"Namespace\": null, \"Kubernetes\": {\"ServiceAccountPath\": " + path + "} } }";
+        var json = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text))).Build();
+        Assert.True(services.AddKubernetesScaler(json, InPod));
+        Assert.True(new ServiceCollection().AddKubernetesScaler(
+            Configuration(new() { ["Scaling:Namespace"] = "", ["Scaling:Kubernetes:ServiceAccountPath"] = serviceAccount.Path }), InPod));
+
+        var connection = Assert.IsType<KubernetesConnection>(
+            Assert.Single(services, service => service.ServiceType == typeof(KubernetesConnection)).ImplementationInstance);
+        Assert.Equal("from-file", connection.Namespace);
+    }
+
+    [Fact]
     public void Simulated_mode_ignores_a_service_account()
     {
         using var serviceAccount = ScalerHost.ServiceAccountFolder();

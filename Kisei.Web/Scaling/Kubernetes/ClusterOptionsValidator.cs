@@ -19,7 +19,7 @@ public sealed partial class ClusterOptionsValidator : IValidateOptions<ClusterOp
         }
 
         // Names go into the URL path, so only what Kubernetes itself accepts gets through.
-        if (options.Namespace is not null && !IsDnsLabel(options.Namespace))
+        if (!string.IsNullOrEmpty(options.Namespace) && !IsDnsLabel(options.Namespace))
         {
             failures.Add($"{section}:Namespace '{options.Namespace}' is not a valid namespace (lower-case letters, digits and '-', at most 63).");
         }

@@ -70,19 +70,21 @@ public static class KubernetesServiceCollectionExtensions
         }
 
         var settings = options.Kubernetes;
+        // appsettings.json writes "no namespace" as null or "", and the binder can hand over either.
+        var configuredNamespace = string.IsNullOrEmpty(options.Namespace) ? null : options.Namespace;
         if (!string.IsNullOrWhiteSpace(settings.KubeconfigPath))
         {
-            return Kubeconfig.Load(Kubeconfig.FindPath(settings.KubeconfigPath, environment)!, settings.KubeconfigContext, options.Namespace);
+            return Kubeconfig.Load(Kubeconfig.FindPath(settings.KubeconfigPath, environment)!, settings.KubeconfigContext, configuredNamespace);
         }
 
         if (ServiceAccountCredentials.ArePresent(settings.ServiceAccountPath, environment))
         {
-            return ServiceAccountCredentials.Load(settings.ServiceAccountPath, options.Namespace, environment);
+            return ServiceAccountCredentials.Load(settings.ServiceAccountPath, configuredNamespace, environment);
         }
 
         if (Kubeconfig.FindPath(null, environment) is { } kubeconfigPath)
         {
-            return Kubeconfig.Load(kubeconfigPath, settings.KubeconfigContext, options.Namespace);
+            return Kubeconfig.Load(kubeconfigPath, settings.KubeconfigContext, configuredNamespace);
         }
 
         if (options.Mode == ClusterMode.Kubernetes)
