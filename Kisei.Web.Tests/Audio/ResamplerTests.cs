@@ -38,7 +38,8 @@ public class ResamplerTests
             worst = Math.Max(worst, Math.Abs(output[i] - ideal[i]));
         }
 
-        Assert.True(worst < 1e-3, $"worst error {worst} (from {fromHz} Hz)");
+        // −70 dB: well inside the 90 % passband (measured: about 1e-5, 6e-5 for the rounded phases of 44,101 Hz).
+        Assert.True(worst < 3e-4, $"worst error {worst} (from {fromHz} Hz)");
     }
 
     [Theory]
@@ -53,7 +54,8 @@ public class ResamplerTests
         var output = Resampler.Resample(input, fromHz, 16_000);
 
         var attenuationDb = 20 * Math.Log10(Rms(output.AsSpan(200, output.Length - 400)) / Rms(input));
-        Assert.True(attenuationDb <= -40, $"{toneHz} Hz at {fromHz} Hz is only {attenuationDb:F1} dB down");
+        // The requirement is 40 dB; the Kaiser design gives about 90–120 dB, so hold it to 60.
+        Assert.True(attenuationDb <= -60, $"{toneHz} Hz at {fromHz} Hz is only {attenuationDb:F1} dB down");
     }
 
     [Fact]

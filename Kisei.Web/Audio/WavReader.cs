@@ -102,7 +102,7 @@ public static class WavReader
                     : TruncatedHeader(bytes.Length);
             }
 
-            throw new WavFormatException(WavError.MissingFormatChunk, "The WAV file has no format (\"fmt \") chunk before its data.");
+            throw new WavFormatException(WavError.MissingFormatChunk, "The WAV file has no format (\"fmt \") chunk.");
         }
 
         var format = ParseFormat(bytes, chunks);
