@@ -67,11 +67,17 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (PrivateServer is not null)
-            await PrivateServer.StopAsync();
-        if (folder is not null)
-            await folder.DisposeAsync();
-        startGate.Dispose();
+        try
+        {
+            if (PrivateServer is not null)
+                await PrivateServer.StopAsync();
+        }
+        finally
+        {
+            if (folder is not null)
+                await folder.DisposeAsync();
+            startGate.Dispose();
+        }
     }
 
     private async Task<string> StartAsync(CancellationToken cancellationToken)

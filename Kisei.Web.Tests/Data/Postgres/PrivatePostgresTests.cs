@@ -20,13 +20,16 @@ public sealed class PrivatePostgresTests
     {
         await using var folder = TemporaryFolder.Create("pg-first");
         var options = NewOptions();
+        // pg_ctl hands paths to a shell, so a space must survive the quoting.
+        options.DataDirectory = "data with spaces/pg";
         var logger = new RecordingLogger();
-        Assert.False(File.Exists(folder.Combine("pg", "PG_VERSION")));
+        var versionFile = folder.Combine("data with spaces", "pg", "PG_VERSION");
+        Assert.False(File.Exists(versionFile));
 
         await using var server = await PrivatePostgres.StartAsync(options, folder.Path, logger, Cancel);
 
         Assert.True(server.Initialized);
-        Assert.Equal(server.ServerVersion.Split('.')[0], File.ReadAllText(folder.Combine("pg", "PG_VERSION")).Trim());
+        Assert.Equal(server.ServerVersion.Split('.')[0], File.ReadAllText(versionFile).Trim());
         Assert.Contains(logger.Messages, message => message.Contains("Initialising a new PostgreSQL data folder", StringComparison.Ordinal));
         var row = await QueryRowAsync(server.ConnectionString,
             "SELECT current_database(), current_setting('application_name'), pg_encoding_to_char(encoding), 6 * 7 " +
@@ -120,6 +123,28 @@ public sealed class PrivatePostgresTests
 
     // PostgreSQL itself takes a pid it may not signal for a stale one, so the process that
     // tells whether Kisei cleans up must belong to the server's own account.
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task Binaries_the_server_account_cannot_reach_are_reported_with_the_folder_in_the_way()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess && OperatingSystem.IsLinux(), "Only root runs the server as another account.");
+        await using var folder = TemporaryFolder.Create("pg-blocked");
+        var installed = PostgresBinaryLocator.Locate(null, [AppContext.BaseDirectory]);
+        var closed = folder.Combine("closed");
+        Directory.CreateDirectory(closed);
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateSymbolicLink(Path.Combine(closed, "native"), Path.GetDirectoryName(installed.BinDirectory)!);
+        var options = NewOptions();
+        options.PostgresBinDirectory = Path.Combine(closed, "native", "bin");
+
+        var refusal = await Assert.ThrowsAsync<PrivatePostgresException>(() => PrivatePostgres.StartAsync(options, folder.Path, null, Cancel));
+
+        TestContext.Current.TestOutputHelper?.WriteLine(refusal.Message);
+        Assert.Contains("does not run as nobody", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains($"{closed} (mode 700, owner uid 0) does not let nobody", refusal.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder.Combine("pg")));
+    }
+
     [Theory]
     [InlineData("a process of the server's account")]
     [InlineData("the test process itself")]

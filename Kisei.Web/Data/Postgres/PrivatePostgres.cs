@@ -210,7 +210,13 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
 
     private async Task<(string Version, int Major)> ReadVersionAsync(CancellationToken cancellationToken)
     {
-        var result = await account.RunAsync(Binaries.Postgres, ["--version"], TimeSpan.FromSeconds(30), cancellationToken);
+        // This doubles as a check that the account can reach the programs. setpriv can start a
+        // program that its account could not reach, but pg_ctl starts the server through
+        // /bin/sh, which cannot, so the check goes the same way.
+        var timeout = TimeSpan.FromSeconds(30);
+        var result = account.SwitchesUser
+            ? await account.RunAsync("/bin/sh", ["-c", "exec \"$0\" --version", Binaries.Postgres], timeout, cancellationToken)
+            : await account.RunAsync(Binaries.Postgres, ["--version"], timeout, cancellationToken);
         var match = VersionPattern().Match(result.Output);
         if (result.Succeeded && match.Success)
             return (match.Groups[1].Value + match.Groups[2].Value, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
