@@ -145,6 +145,20 @@ public sealed class PrivatePostgresTests
         Assert.False(Directory.Exists(folder.Combine("pg")));
     }
 
+    [Fact]
+    public async Task As_root_an_unknown_server_account_is_a_clear_error()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, "Only root runs the server as another account.");
+        await using var folder = TemporaryFolder.Create("pg-account");
+        var options = NewOptions();
+        options.ServerUser = "kisei-no-such-user";
+
+        var refusal = await Assert.ThrowsAsync<PrivatePostgresException>(() => PrivatePostgres.StartAsync(options, folder.Path, null, Cancel));
+
+        Assert.Contains("'kisei-no-such-user', but this system has no such account", refusal.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder.Combine("pg")));
+    }
+
     [Theory]
     [InlineData("a process of the server's account")]
     [InlineData("the test process itself")]
