@@ -1,0 +1,43 @@
+using Kisei.Web.Data.Postgres;
+
+namespace Kisei.Web.Tests.Infrastructure;
+
+public sealed class TemporaryFolderTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Folders_of_a_killed_run_are_deleted_and_their_servers_stopped()
+    {
+        await using var live = TemporaryFolder.Create("live");
+        // What a killed run leaves: a folder whose lock nobody holds, with a server still running in it.
+        var abandoned = Path.Combine(TemporaryFolder.Root, "abandoned-" + Guid.NewGuid().ToString("N")[..12]);
+        File.WriteAllText(abandoned + ".lock", "");
+        Directory.CreateDirectory(abandoned);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(abandoned, File.GetUnixFileMode(TemporaryFolder.Root));
+        var options = new PrivatePostgresOptions { DataDirectory = "pg" };
+        options.ServerSettings["fsync"] = "off";
+        var orphan = await PrivatePostgres.StartAsync(options, abandoned, null, Cancel);
+        orphan.ReleaseWithoutStopping();
+
+        await TemporaryFolder.RemoveAbandonedAsync();
+
+        Assert.False(Posix.ProcessExists(orphan.ProcessId), "The abandoned server was stopped.");
+        Assert.False(Directory.Exists(abandoned));
+        Assert.False(File.Exists(abandoned + ".lock"));
+        Assert.True(Directory.Exists(live.Path), "A folder in use was left alone.");
+    }
+
+    [Fact]
+    public async Task A_folder_and_its_lock_are_removed_on_dispose()
+    {
+        var folder = TemporaryFolder.Create("disposed");
+        File.WriteAllText(folder.Combine("file.txt"), "x");
+
+        await folder.DisposeAsync();
+
+        Assert.False(Directory.Exists(folder.Path));
+        Assert.False(File.Exists(folder.Path + ".lock"));
+    }
+}

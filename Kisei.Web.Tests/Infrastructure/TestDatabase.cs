@@ -1,0 +1,80 @@
+using System.Text;
+using Npgsql;
+
+namespace Kisei.Web.Tests.Infrastructure;
+
+/// <summary>
+/// A new, empty database on the run's server (<see cref="PostgresServerFixture"/>), dropped on
+/// dispose. Use it as a class fixture, or get one from
+/// <see cref="PostgresServerFixture.CreateDatabaseAsync"/>.
+/// </summary>
+public sealed class TestDatabase : IAsyncLifetime
+{
+    private readonly PostgresServerFixture server;
+    private readonly string? label;
+    private string? maintenanceConnectionString;
+
+    /// <summary>For xunit, which makes one per test class.</summary>
+    public TestDatabase(PostgresServerFixture server)
+        : this(server, null)
+    {
+    }
+
+    internal TestDatabase(PostgresServerFixture server, string? label)
+    {
+        this.server = server;
+        this.label = label;
+    }
+
+    /// <summary>The database's name, unique to this run.</summary>
+    public string Name { get; private set; } = "";
+
+    /// <summary>Connection string to this database.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public async ValueTask InitializeAsync() => await CreateAsync(TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (maintenanceConnectionString is null)
+            return;
+        // Pooled connections would keep the database busy; FORCE ends any a test left open.
+        using (var pooled = new NpgsqlConnection(ConnectionString))
+            NpgsqlConnection.ClearPool(pooled);
+        await using var connection = new NpgsqlConnection(maintenanceConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+        maintenanceConnectionString = null;
+    }
+
+    internal async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        var maintenance = await server.GetMaintenanceConnectionStringAsync(cancellationToken);
+        Name = UniqueName(label ?? TestContext.Current.TestClass?.TestClassSimpleName ?? "db");
+        await using var connection = new NpgsqlConnection(maintenance);
+        await connection.OpenAsync(cancellationToken);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", connection);
+        await create.ExecuteNonQueryAsync(cancellationToken);
+        maintenanceConnectionString = maintenance;
+        ConnectionString = new NpgsqlConnectionStringBuilder(maintenance)
+        {
+            Database = Name,
+            Pooling = true,
+            ApplicationName = "Kisei.Web.Tests",
+        }.ConnectionString;
+    }
+
+    // Lower-case letters, digits and underscores, within PostgreSQL's 63-byte limit.
+    private static string UniqueName(string hint)
+    {
+        var name = new StringBuilder("t_");
+        foreach (var character in hint.ToLowerInvariant())
+        {
+            if (name.Length >= 40)
+                break;
+            name.Append(character is >= 'a' and <= 'z' or >= '0' and <= '9' ? character : '_');
+        }
+        return name.Append('_').Append(Guid.NewGuid().ToString("N")[..12]).ToString();
+    }
+}
