@@ -41,7 +41,7 @@ public static class AccountsExtensions
             {
                 options.Cookie.Name = "kisei.auth";
                 options.Cookie.HttpOnly = true;
-                options.Cookie.SecurePolicy = SecureCookies.PolicyFor(builder.Environment);
+                options.Cookie.SecurePolicy = SecureCookies.PolicyFor(builder.Environment, builder.Configuration);
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromDays(30);
                 options.SlidingExpiration = true;
@@ -155,16 +155,48 @@ public static class AccountsExtensions
 }
 
 /// <summary>
-/// Cookies are Secure everywhere but in Development, where <c>dotnet run</c> serves plain
-/// http://localhost and antiforgery would refuse every request. Behind a TLS proxy, the forwarded
-/// scheme makes requests count as HTTPS.
+/// Cookies are Secure, HttpOnly and SameSite=Lax (DESIGN §9). Only in Development, where
+/// <c>dotnet run</c> serves plain http://localhost, or when <c>Kisei:AllowInsecureHttp=true</c>, do
+/// they follow the request's scheme. Elsewhere a plain-HTTP page request gets a clear 400 instead of
+/// a cookie the browser would drop; behind a TLS proxy, the forwarded scheme counts as HTTPS.
 /// </summary>
 public static class SecureCookies
 {
-    public static CookieSecurePolicy PolicyFor(IHostEnvironment environment)
+    /// <summary>The setting that allows plain HTTP outside Development.</summary>
+    public const string AllowInsecureHttpKey = "Kisei:AllowInsecureHttp";
+
+    public static bool AllowsInsecureHttp(IHostEnvironment environment, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        ArgumentNullException.ThrowIfNull(configuration);
+        return environment.IsDevelopment() || configuration.GetValue<bool>(AllowInsecureHttpKey);
+    }
+
+    public static CookieSecurePolicy PolicyFor(IHostEnvironment environment, IConfiguration configuration) =>
+        AllowsInsecureHttp(environment, configuration) ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
+    /// <summary>Refuses plain-HTTP requests, except health probes, where Secure cookies are required.</summary>
+    public static IApplicationBuilder UseSecureCookieGuard(this IApplicationBuilder app, IHostEnvironment environment, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (AllowsInsecureHttp(environment, configuration))
+        {
+            return app;
+        }
+
+        return app.Use(async (context, next) =>
+        {
+            if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+            {
+                await next(context);
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync(
+                "Kisei needs HTTPS outside Development: serve it behind a TLS proxy that sends X-Forwarded-Proto " +
+                $"(and list the proxy in Kisei:TrustedProxyNetworks), or set {AllowInsecureHttpKey}=true.");
+        });
     }
 }
 

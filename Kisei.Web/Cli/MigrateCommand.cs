@@ -1,4 +1,5 @@
 using Kisei.Web.Data;
+using Kisei.Web.Data.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kisei.Web.Cli;
@@ -14,7 +15,7 @@ internal static class MigrateCommand
         }
 
         var builder = WebApplication.CreateBuilder();
-        await using var database = await PostgresConnection.OpenForCommandAsync(builder);
+        await using var database = await PrivatePostgresHosting.StartIfUnconfiguredAsync(builder.Configuration, builder.Environment.ContentRootPath);
         var applied = await new SchemaMigrator(database.ConnectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await output.WriteLineAsync(applied.Count == 0
             ? "The schema is up to date."

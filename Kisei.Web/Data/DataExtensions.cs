@@ -1,3 +1,4 @@
+using Kisei.Web.Data.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -17,13 +18,10 @@ public sealed class DatabaseOptions
 /// <summary>EF Core on PostgreSQL: the configured server, or Kisei's private one (DESIGN §7).</summary>
 public static class DataExtensions
 {
-    /// <summary>The connection string key; when it is empty, Kisei runs its own PostgreSQL.</summary>
-    public const string ConnectionStringName = "Postgres";
-
     public static async Task<WebApplicationBuilder> AddDataAsync(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = await PostgresConnection.ResolveAsync(builder);
+        var connectionString = await builder.UsePrivatePostgresIfUnconfiguredAsync();
 
         var services = builder.Services;
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();

@@ -1,4 +1,4 @@
-using Kisei.Web.Data;
+using Kisei.Web.Data.Postgres;
 using Kisei.Web.Screams;
 using Quartz;
 
@@ -16,7 +16,7 @@ public static class JobsExtensions
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetConnectionString(DataExtensions.ConnectionStringName)!;
+        var connectionString = builder.Configuration.GetConnectionString(PrivatePostgresHosting.ConnectionStringName)!;
         var screams = builder.Configuration.GetSection(ScreamOptions.Section).Get<ScreamOptions>() ?? new ScreamOptions();
 
         builder.AddQuartz(quartz =>

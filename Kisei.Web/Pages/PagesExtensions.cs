@@ -26,7 +26,7 @@ public static class PagesExtensions
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "kisei.antiforgery";
-            options.Cookie.SecurePolicy = SecureCookies.PolicyFor(builder.Environment);
+            options.Cookie.SecurePolicy = SecureCookies.PolicyFor(builder.Environment, builder.Configuration);
             options.Cookie.SameSite = SameSiteMode.Lax;
         });
         services.Configure<RequestLocalizationOptions>(options =>
@@ -55,6 +55,7 @@ public static class PagesExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseForwardedHeaders();
+        app.UseSecureCookieGuard(app.Environment, app.Configuration);
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {

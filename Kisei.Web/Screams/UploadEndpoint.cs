@@ -118,7 +118,7 @@ internal static class UploadEndpoint
         }
         catch (WavFormatException exception)
         {
-            var status = exception.Error is WavError.NotRiff or WavError.NotWave or WavError.UnsupportedEncoding
+            var status = exception.Error is WavError.NotRiff or WavError.NotWave or WavError.UnsupportedEncoding or WavError.UnsupportedBitDepth
                 ? StatusCodes.Status415UnsupportedMediaType
                 : StatusCodes.Status400BadRequest;
             return Refuse(http, status, text["WAV ファイルとして読めません: {0}", exception.Message]);

@@ -1,3 +1,5 @@
+using Kisei.Web.Speech.Models;
+
 namespace Kisei.Web.Speech;
 
 /// <summary>Picks the recognizer: the managed Whisper engine when a model is present, else the syllable estimator.</summary>
@@ -6,6 +8,7 @@ public static class SpeechExtensions
     public static WebApplicationBuilder AddSpeech(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddSpeechModels();
         builder.Services.AddSingleton<ISpeechRecognizer, SyllableRecognizer>();
         return builder;
     }
