@@ -9,7 +9,7 @@ public class LoudnessMeterTests
     /// <summary>
     /// The plain reading of DESIGN §1.1 step 2, written without the block trick: pad, frame, square, average.
     /// </summary>
-    private static (double MeanRms, double Loudness, double[] FrameRms) Naive(double[] mono)
+    internal static (double MeanRms, double Loudness, double[] FrameRms) Naive(double[] mono)
     {
         var padded = new double[mono.Length + 2048];
         for (var i = 0; i < mono.Length; i++)

@@ -4,17 +4,25 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kisei.Web.Cli;
 
-/// <summary><c>kisei migrate</c>: applies the schema scripts and exits.</summary>
+/// <summary>
+/// <c>kisei migrate [--ConnectionStrings:Postgres=...]</c>: applies the schema scripts and exits.
+/// The database is the server's: configuration, the environment, or configuration overrides given
+/// as arguments; with none, the private PostgreSQL.
+/// </summary>
 internal static class MigrateCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.Length != 0)
+        WebApplicationBuilder builder;
+        try
         {
-            throw new CommandLineException("usage: kisei migrate (the connection string comes from configuration, as for the server)");
+            builder = WebApplication.CreateBuilder(args);
+        }
+        catch (FormatException exception)
+        {
+            throw new CommandLineException($"usage: kisei migrate [--Section:Key=value ...] ({exception.Message})");
         }
 
-        var builder = WebApplication.CreateBuilder();
         await using var database = await PrivatePostgresHosting.StartIfUnconfiguredAsync(builder.Configuration, builder.Environment.ContentRootPath);
         var applied = await new SchemaMigrator(database.ConnectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await output.WriteLineAsync(applied.Count == 0

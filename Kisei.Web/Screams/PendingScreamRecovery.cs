@@ -9,6 +9,10 @@ namespace Kisei.Web.Screams;
 /// scheduled (the process died between commit and enqueue), or whose run died with its claim, is
 /// queued again; one that has used up its attempts is marked failed, so the player can retry it.
 /// </summary>
+/// <remarks>
+/// Racing an upload that is about to queue its own scream is harmless: queueing is idempotent per
+/// scream, and a second run finds the scream claimed or scored and does nothing.
+/// </remarks>
 public sealed class PendingScreamRecovery(
     KiseiDbContext db,
     ScoreDispatcher dispatcher,
@@ -16,15 +20,11 @@ public sealed class PendingScreamRecovery(
     IOptions<ScreamOptions> options,
     ILogger<PendingScreamRecovery> logger)
 {
-    /// <summary>How long an unclaimed upload may wait for its run before the sweep queues it again.</summary>
-    public static readonly TimeSpan EnqueueGrace = TimeSpan.FromSeconds(10);
-
     /// <summary>Queues lost runs and gives up on exhausted screams; returns how many it queued.</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var staleClaim = now - ScreamScorer.ClaimLease;
-        var unclaimedBefore = now - EnqueueGrace;
         var maxAttempts = options.Value.MaxScoringAttempts;
 
         var givenUp = await db.Screams
@@ -40,8 +40,7 @@ public sealed class PendingScreamRecovery(
         }
 
         var candidates = await db.Screams
-            .Where(s => s.Status == ScreamStatus.Pending
-                && (s.ScoringStartedAt == null ? s.CreatedAt < unclaimedBefore : s.ScoringStartedAt < staleClaim))
+            .Where(s => s.Status == ScreamStatus.Pending && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleClaim))
             .OrderBy(s => s.CreatedAt)
             .Select(s => s.Id)
             .Take(500)
