@@ -10,6 +10,8 @@ public static class CommandLine
     {
         ["score"] = ScoreCommand.RunAsync,
         ["migrate"] = MigrateCommand.RunAsync,
+        ["model"] = ModelCommand.RunAsync,
+        ["health"] = HealthCommand.RunAsync,
     };
 
     /// <summary>Exit code for a bad argument or input file.</summary>
