@@ -1,4 +1,5 @@
 using Kisei.Web.Data.Postgres;
+using Kisei.Web.Jobs.Dashboard;
 using Kisei.Web.Screams;
 using Quartz;
 
@@ -39,6 +40,7 @@ public static class JobsExtensions
                 store.ProvisionSchema();
                 store.UseExecutionHistory();
             });
+            quartz.AddJobListener<JobFailureRecorder>();
 
             // Scoring: one durable job, one one-shot trigger per scream (see ScoreDispatcher).
             quartz.AddJob<ScoreScreamJob>(job => job
@@ -60,6 +62,7 @@ public static class JobsExtensions
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         builder.Services.AddHealthChecks().AddQuartz(options => options.Tags.Add("ready"));
+        builder.Services.AddJobDashboard();
         return builder;
     }
 }
