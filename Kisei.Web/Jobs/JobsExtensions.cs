@@ -53,7 +53,7 @@ public static class JobsExtensions
             quartz.ScheduleJob<RecoverPendingScreamsJob>(
                 trigger => trigger
                     .WithIdentity("recover-pending-screams", "screams")
-                    .StartNow()
+                    .StartAt(DateTimeOffset.UtcNow.AddSeconds(screams.RecoverySweepSeconds)) // RunAtStartup does the first sweep
                     .WithSimpleSchedule(TimeSpan.FromSeconds(screams.RecoverySweepSeconds)),
                 job => job
                     .WithIdentity(recoverKey)
