@@ -60,6 +60,10 @@ public sealed class MoneyHeaderTests(FastMoneyFixture fixture) : IClassFixture<F
         Assert.True(aliceSees.Simulated);
         Assert.True(aliceSees.PlayersOnline >= 2);
         Assert.False(string.IsNullOrWhiteSpace(aliceSees.HistoryPoints), "the share history is plotted");
+        // The scores and replicas have settled, so later snapshots split the same bill the same way.
+        var board = await bob.GetDocumentAsync("/leaderboard");
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{aliceSees.ShareYen:#,0}円"), board.QuerySelector("tr[data-login=alice-money] td.share")!.TextContent);
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{bobSees.ShareYen:#,0}円"), board.QuerySelector("tr[data-login=bob-money] td.share")!.TextContent);
     }
 
     [Fact]
