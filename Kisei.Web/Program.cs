@@ -4,6 +4,7 @@ using Kisei.Web.Cli;
 using Kisei.Web.Data;
 using Kisei.Web.Jobs;
 using Kisei.Web.Pages;
+using Kisei.Web.Scaling;
 using Kisei.Web.Screams;
 using Kisei.Web.Speech;
 
@@ -19,6 +20,7 @@ builder.AddAccounts();
 builder.AddSpeech();
 builder.AddScreams();
 builder.AddBilling();
+builder.AddScaling();
 builder.AddJobs();
 builder.AddPages();
 

@@ -1,6 +1,6 @@
 namespace Kisei.Web.Billing;
 
-/// <summary>Billing periods and standings.</summary>
+/// <summary>Billing periods, standings and the cost shares.</summary>
 public static class BillingExtensions
 {
     public static WebApplicationBuilder AddBilling(this WebApplicationBuilder builder)
@@ -13,6 +13,7 @@ public static class BillingExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<BillingPeriods>();
         builder.Services.AddScoped<Standings>();
+        builder.Services.AddScoped<CostShares>();
         return builder;
     }
 }

@@ -25,6 +25,12 @@ public sealed class Standings(KiseiDbContext db)
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>S: the sum of every standing in the period.</summary>
+    public async Task<decimal> TotalAsync(DateOnly period, CancellationToken cancellationToken) =>
+        await db.Screams
+            .Where(s => s.Period == period && s.Status == ScreamStatus.Scored)
+            .SumAsync(s => s.Score ?? 0m, cancellationToken);
+
     /// <summary>One player's standing in the period; zero when they have not scored yet.</summary>
     public async Task<decimal> OfPlayerAsync(long playerId, DateOnly period, CancellationToken cancellationToken) =>
         await db.Screams

@@ -1,4 +1,6 @@
 using Kisei.Web.Accounts;
+using Kisei.Web.Billing;
+using Kisei.Web.Scaling;
 using Kisei.Web.Screams;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,6 +25,14 @@ public class KiseiDbContext(DbContextOptions<KiseiDbContext> options) : DbContex
     public DbSet<ScreamAudio> ScreamAudio => Set<ScreamAudio>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<ShareSnapshot> ShareSnapshots => Set<ShareSnapshot>();
+
+    public DbSet<PlayerShare> PlayerShares => Set<PlayerShare>();
+
+    public DbSet<ScalingRun> ScalingRuns => Set<ScalingRun>();
+
+    public DbSet<SimulatedClusterState> SimulatedClusterState => Set<SimulatedClusterState>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -2,14 +2,23 @@ using Kisei.Web.Accounts;
 using Kisei.Web.Billing;
 using Kisei.Web.Data;
 using Kisei.Web.Screams;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Pages;
 
-/// <summary>The landing page when signed out; the recorder and the player's standing when signed in.</summary>
-public sealed class IndexModel(KiseiDbContext db, Standings standings, BillingPeriods periods, IOptions<ScreamOptions> options) : PageModel
+/// <summary>
+/// The landing page when signed out; when signed in, the money header (share, players online, pods, bill),
+/// the recorder and the player's standing. The header is also the fragment htmx polls.
+/// </summary>
+public sealed class IndexModel(
+    KiseiDbContext db,
+    Standings standings,
+    BillingPeriods periods,
+    TimeProvider time,
+    IOptions<ScreamOptions> options) : PageModel
 {
     public bool SignedIn { get; private set; }
 
@@ -23,6 +32,8 @@ public sealed class IndexModel(KiseiDbContext db, Standings standings, BillingPe
     public int ActivePlayers { get; private set; }
 
     public IReadOnlyList<RecentScream> Recent { get; private set; } = [];
+
+    public MoneyHeader Header { get; private set; } = null!;
 
     public double MaxDurationSeconds => options.Value.MaxDurationSeconds;
 
@@ -39,6 +50,7 @@ public sealed class IndexModel(KiseiDbContext db, Standings standings, BillingPe
 
         SignedIn = true;
         Period = periods.Current;
+        Header = await LoadHeaderAsync(playerId, cancellationToken);
         var table = await standings.ForPeriodAsync(Period, cancellationToken);
         ActivePlayers = table.Count;
         var index = table.ToList().FindIndex(s => s.PlayerId == playerId);
@@ -50,6 +62,66 @@ public sealed class IndexModel(KiseiDbContext db, Standings standings, BillingPe
             .Take(10)
             .Select(s => new RecentScream(s.Id, s.CreatedAt, s.Status, s.Score, s.DurationSeconds))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The money header alone, for htmx; signed out, an empty answer that removes it and so stops the polling.</summary>
+    public async Task<IActionResult> OnGetStatusAsync(CancellationToken cancellationToken)
+    {
+        if (User.TryGetPlayerId() is not { } playerId)
+        {
+            return Content(string.Empty, "text/html; charset=utf-8");
+        }
+
+        return Partial("_MoneyHeader", await LoadHeaderAsync(playerId, cancellationToken));
+    }
+
+    private async Task<MoneyHeader> LoadHeaderAsync(long playerId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var period = periods.Of(now);
+        var snapshot = await db.ShareSnapshots.AsNoTracking()
+            .OrderByDescending(s => s.TakenAt)
+            .ThenByDescending(s => s.Id)
+            .Select(s => new
+            {
+                s.Id,
+                s.TakenAt,
+                s.Period,
+                s.BillYen,
+                s.ObservedReplicas,
+                s.IsSimulated,
+                ShareYen = s.Shares.Where(p => p.PlayerId == playerId).Select(p => (long?)p.ShareYen).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        var run = await db.ScalingRuns.AsNoTracking()
+            .Where(r => r.ObservedReplicas != null)
+            .OrderByDescending(r => r.At)
+            .Select(r => new { r.At, r.ObservedReplicas, r.IsSimulated })
+            .FirstOrDefaultAsync(cancellationToken);
+        var onlineSince = now - MoneyHeader.OnlineWindow;
+        var online = await db.Players.CountAsync(p => p.LastSeenAt >= onlineSince, cancellationToken);
+        var history = await db.PlayerShares.AsNoTracking()
+            .Where(p => p.PlayerId == playerId)
+            .Join(db.ShareSnapshots.Where(s => s.Period == period), p => p.SnapshotId, s => s.Id, (p, s) => new { p.SnapshotId, s.TakenAt, p.ShareYen })
+            .OrderByDescending(p => p.SnapshotId)
+            .Take(MoneyHeader.HistoryLength)
+            .ToListAsync(cancellationToken);
+
+        // The replicas move between snapshots (the scaling job runs more often), so the newer reading wins.
+        var (replicas, simulated) = run is not null && (snapshot is null || run.At > snapshot.TakenAt)
+            ? (run.ObservedReplicas, run.IsSimulated)
+            : (snapshot?.ObservedReplicas, snapshot?.IsSimulated ?? false);
+        return new MoneyHeader(
+            period,
+            snapshot?.Id,
+            snapshot?.TakenAt,
+            snapshot?.Period,
+            snapshot?.BillYen,
+            snapshot?.ShareYen,
+            online,
+            replicas,
+            simulated,
+            history.OrderBy(p => p.SnapshotId).Select(p => new SharePoint(p.TakenAt, p.ShareYen)).ToList());
     }
 
     /// <summary>One line of the player's own recent screams.</summary>

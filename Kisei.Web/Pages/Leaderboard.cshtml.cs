@@ -15,10 +15,17 @@ public sealed class LeaderboardModel(KiseiDbContext db, Standings standings, Bil
 
     public IReadOnlyList<TopScream> TopScreams { get; private set; } = [];
 
+    /// <summary>Each player's share in the period's latest cost-share snapshot, by player id.</summary>
+    public IReadOnlyDictionary<long, long> SharesYen { get; private set; } = new Dictionary<long, long>();
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Period = periods.Current;
         Standings = await standings.ForPeriodAsync(Period, cancellationToken);
+        var latest = db.ShareSnapshots.Where(s => s.Period == Period).OrderByDescending(s => s.TakenAt).ThenByDescending(s => s.Id).Select(s => s.Id).Take(1);
+        SharesYen = await db.PlayerShares.AsNoTracking()
+            .Where(p => latest.Contains(p.SnapshotId))
+            .ToDictionaryAsync(p => p.PlayerId, p => p.ShareYen, cancellationToken);
         TopScreams = await db.Screams.AsNoTracking()
             .Where(s => s.Period == Period && s.Status == ScreamStatus.Scored)
             .OrderByDescending(s => s.Score)

@@ -1,6 +1,7 @@
 using Kisei.Web.Accounts;
 using Kisei.Web.Data;
 using Microsoft.EntityFrameworkCore;
+using Quartz;
 
 namespace Kisei.Web.Screams;
 
@@ -20,6 +21,11 @@ public static class ScreamsExtensions
         services.AddScoped<ScreamScorer>();
         services.AddScoped<PendingScreamRecovery>();
         services.AddScoped<UploadRateLimit>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(options => CronExpression.TryParse(options.Cron, out _), "Retention:Cron is not a valid Quartz cron expression.")
+            .ValidateOnStart();
+        services.AddScoped<DataRetention>();
         return builder;
     }
 
