@@ -10,14 +10,20 @@ public class AppFixture(PostgresServerFixture server) : IAsyncLifetime
     /// <summary>Settings this fixture's app runs with, on top of <see cref="KiseiApp.Defaults"/>.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Database = await server.CreateDatabaseAsync(GetType().Name.ToLowerInvariant(), TestContext.Current.CancellationToken);
         App = new KiseiApp(Database.ConnectionString, Settings);
+        ConfigureServer(App);
         App.StartServer();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Runs before the app starts: the place to pick a real server, e.g. <c>app.UseKestrel(...)</c>.</summary>
+    protected virtual void ConfigureServer(KiseiApp app)
+    {
+    }
+
+    public virtual async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
         await Database.DisposeAsync();

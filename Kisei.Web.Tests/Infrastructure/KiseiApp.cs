@@ -25,6 +25,10 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
+        // Only Development reads the build's static web assets manifest on its own. Without it the
+        // precompressed (.gz) variants MapStaticAssets offers a browser are missing from the content
+        // root, and a request with Accept-Encoding: gzip gets an empty 200.
+        builder.UseStaticWebAssets();
         // UseSetting, unlike ConfigureAppConfiguration, is visible while Program.cs still runs, which the database setup needs.
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
         foreach (var (key, value) in Defaults.Concat(settings ?? new Dictionary<string, string?>()))

@@ -18,7 +18,7 @@ if (root) {
   let recording = null; // { blob, url, seconds }
 
   const setButtons = (state) => {
-    buttons.record.disabled = state === 'recording' || state === 'sending';
+    buttons.record.disabled = state === 'starting' || state === 'recording' || state === 'sending';
     buttons.stop.disabled = state !== 'recording';
     buttons.send.disabled = state !== 'recorded';
     buttons.discard.disabled = state !== 'recorded';
@@ -31,20 +31,28 @@ if (root) {
 
   const start = async () => {
     discard();
+    // Disables 録音 while the microphone is being opened: a second click (a double click) would
+    // otherwise open a second stream that feeds the same recording and is never closed.
+    setButtons('starting');
     status.textContent = '';
     let stream;
+    let context;
+    let node;
     try {
       stream = await navigator.mediaDevices.getUserMedia({
         audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
       });
+      context = new AudioContext();
+      await context.audioWorklet.addModule(new URL('./recorder-worklet.js', import.meta.url));
+      node = new AudioWorkletNode(context, 'kisei-recorder', { numberOfInputs: 1, numberOfOutputs: 1 });
     } catch (error) {
+      stream?.getTracks().forEach((track) => track.stop());
+      context?.close();
       status.textContent = text.textNoMic + error.message;
+      setButtons('idle');
       return;
     }
-    const context = new AudioContext();
-    await context.audioWorklet.addModule(new URL('./recorder-worklet.js', import.meta.url));
     const source = context.createMediaStreamSource(stream);
-    const node = new AudioWorkletNode(context, 'kisei-recorder', { numberOfInputs: 1, numberOfOutputs: 1 });
     session = { context, stream, node, chunks: [], frames: 0, sampleRate: context.sampleRate };
     node.port.onmessage = ({ data }) => {
       if (!session) return;
