@@ -58,6 +58,9 @@ public sealed class BrowserPlayer : IAsyncDisposable
     /// <summary>How many requests the page made whose URL contains <paramref name="fragment"/>.</summary>
     public int CountRequests(string fragment) => requests.Count(r => r.Url.Contains(fragment, StringComparison.Ordinal));
 
+    /// <summary>The requests whose URL matches <paramref name="predicate"/>.</summary>
+    public int CountRequests(Func<string, bool> predicate) => requests.Count(r => predicate(r.Url));
+
     /// <summary>GET /api/screams/{id} with the context's cookies.</summary>
     public async Task<JsonElement> GetScreamAsync(Guid id)
     {

@@ -8,7 +8,9 @@ namespace Kisei.Web.Tests.Browser;
 /// <summary>The in-page recorder in real Chromium with a fake microphone (DESIGN §5.1), and the htmx result it brings in (§5.2).</summary>
 public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<BrowserAppFixture>
 {
-    private const string StatusHandler = "?handler=Status";
+    /// <summary>The result fragment's poll: /screams/{id}?handler=Status (the home page's header polls its own Status handler).</summary>
+    private static bool IsResultPoll(string url) =>
+        url.Contains("/screams/", StringComparison.Ordinal) && url.Contains("?handler=Status", StringComparison.Ordinal);
 
     [Fact]
     public async Task A_recording_is_sent_and_scored_in_place_without_a_page_reload()
@@ -122,12 +124,12 @@ public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<Bro
         var page = player.Page;
         await RecordAsync(player, atLeastSeconds: 1.0);
         await SendAndWaitForScoreAsync(player);
-        var polls = player.CountRequests(StatusHandler);
+        var polls = player.CountRequests(IsResultPoll);
 
         // A pending fragment asks every second, so a live trigger would ask within this window.
-        await Assert.ThrowsAsync<TimeoutException>(() => page.WaitForRequestAsync(request => request.Url.Contains(StatusHandler, StringComparison.Ordinal), new() { Timeout = 2_500 }));
+        await Assert.ThrowsAsync<TimeoutException>(() => page.WaitForRequestAsync(request => IsResultPoll(request.Url), new() { Timeout = 2_500 }));
 
-        Assert.Equal(polls, player.CountRequests(StatusHandler));
+        Assert.Equal(polls, player.CountRequests(IsResultPoll));
         Assert.Equal(0, await page.Locator("#result [hx-trigger]").CountAsync());
     }
 
@@ -162,13 +164,13 @@ public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<Bro
     private async Task<Guid> SendAndWaitForScoreAsync(BrowserPlayer player)
     {
         var page = player.Page;
-        var before = player.CountRequests(StatusHandler);
+        var before = player.CountRequests(IsResultPoll);
         await using (await fixture.HoldScoringAsync())
         {
             await page.ClickAsync("#send");
             await page.Locator("#result [data-status=pending]").WaitForAsync();
             // The fragment the recorder fetched, then one poll of its own.
-            await Wait.UntilAsync(() => player.CountRequests(StatusHandler) >= before + 2, "the pending result polls", TimeSpan.FromSeconds(10));
+            await Wait.UntilAsync(() => player.CountRequests(IsResultPoll) >= before + 2, "the pending result polls", TimeSpan.FromSeconds(10));
         }
 
         await page.Locator("#result [data-testid=score]").WaitForAsync(new() { Timeout = 30_000 });
