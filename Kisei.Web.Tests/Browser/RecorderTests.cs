@@ -38,6 +38,11 @@ public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<Bro
         Assert.Equal("scored", scream.GetProperty("status").GetString());
         Assert.Equal(scream.GetProperty("score").GetDecimal(), shown);
 
+        // The standing card heard the score too, still without a reload: this is the player's first scream.
+        await page.WaitForFunctionAsync(
+            "(score) => document.querySelector('[data-testid=standing]').textContent.trim() === score",
+            shown.ToString("0.0", CultureInfo.InvariantCulture));
+
         // What the browser encoded: 16-bit PCM mono at the AudioContext's rate, as long as the timer said, and loud.
         var contextRateHz = await page.EvaluateAsync<int>("async () => { const c = new AudioContext(); const r = c.sampleRate; await c.close(); return r; }");
         var audio = WavReader.Read(await fixture.StoredWavAsync(id));

@@ -24,12 +24,7 @@ public sealed class IndexModel(
 
     public DateOnly Period { get; private set; }
 
-    public decimal Standing { get; private set; }
-
-    /// <summary>1-based rank among active players, or null before the first scored scream.</summary>
-    public int? Rank { get; private set; }
-
-    public int ActivePlayers { get; private set; }
+    public StandingCard Standing { get; private set; } = null!;
 
     public IReadOnlyList<RecentScream> Recent { get; private set; } = [];
 
@@ -51,17 +46,27 @@ public sealed class IndexModel(
         SignedIn = true;
         Period = periods.Current;
         Header = await LoadHeaderAsync(playerId, cancellationToken);
-        var table = await standings.ForPeriodAsync(Period, cancellationToken);
-        ActivePlayers = table.Count;
-        var index = table.ToList().FindIndex(s => s.PlayerId == playerId);
-        Rank = index >= 0 ? index + 1 : null;
-        Standing = index >= 0 ? table[index].Total : 0m;
+        Standing = await LoadStandingAsync(playerId, cancellationToken);
         Recent = await db.Screams.AsNoTracking()
             .Where(s => s.PlayerId == playerId)
             .OrderByDescending(s => s.CreatedAt)
             .Take(10)
             .Select(s => new RecentScream(s.Id, s.CreatedAt, s.Status, s.Score, s.DurationSeconds))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The standing card alone, for htmx: it reloads when a result fragment reports a new score.</summary>
+    public async Task<IActionResult> OnGetStandingAsync(CancellationToken cancellationToken) =>
+        User.TryGetPlayerId() is { } playerId
+            ? Partial("_Standing", await LoadStandingAsync(playerId, cancellationToken))
+            : Content(string.Empty, "text/html; charset=utf-8");
+
+    private async Task<StandingCard> LoadStandingAsync(long playerId, CancellationToken cancellationToken)
+    {
+        var period = periods.Current;
+        var table = await standings.ForPeriodAsync(period, cancellationToken);
+        var index = table.ToList().FindIndex(s => s.PlayerId == playerId);
+        return new StandingCard(period, index >= 0 ? table[index].Total : 0m, index >= 0 ? index + 1 : null, table.Count);
     }
 
     /// <summary>The money header alone, for htmx; signed out, an empty answer that removes it and so stops the polling.</summary>
@@ -127,3 +132,6 @@ public sealed class IndexModel(
     /// <summary>One line of the player's own recent screams.</summary>
     public sealed record RecentScream(Guid Id, DateTimeOffset CreatedAt, ScreamStatus Status, decimal? Score, double? DurationSeconds);
 }
+
+/// <summary>The player's standing this period, and their rank among the active players (1-based; null before a first score).</summary>
+public sealed record StandingCard(DateOnly Period, decimal Total, int? Rank, int ActivePlayers);

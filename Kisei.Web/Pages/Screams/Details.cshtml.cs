@@ -21,9 +21,21 @@ public sealed class DetailsModel(KiseiDbContext db, ScoreDispatcher dispatcher) 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
-    /// <summary>The fragment htmx polls.</summary>
-    public async Task<IActionResult> OnGetStatusAsync(Guid id, CancellationToken cancellationToken) =>
-        await LoadAsync(id, cancellationToken) ? Partial("_ScreamResult", Scream) : NotFound();
+    /// <summary>The fragment htmx polls. Once the scream is scored it tells the page (the standing card listens).</summary>
+    public async Task<IActionResult> OnGetStatusAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (Scream.Status == ScreamStatus.Scored)
+        {
+            Response.Headers["HX-Trigger"] = "kisei-scored";
+        }
+
+        return Partial("_ScreamResult", Scream);
+    }
 
     /// <summary>A failed scream goes back on the score job.</summary>
     public async Task<IActionResult> OnPostRetryAsync(Guid id, CancellationToken cancellationToken)
