@@ -1,0 +1,366 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Kisei.Web.Speech.Whisper;
+
+/// <summary>
+/// C = A·Bᵀ + bias over all workers, with B in 32-wide panels (<see cref="PackedMatrix"/>, or f32 panels packed by
+/// the caller). The work is cut into tasks of (a block of up to 256 rows of A) × (a group of panels). For many rows,
+/// an f16 panel is widened once into the worker's scratch and an 8×32 register-blocked kernel streams it (16
+/// accumulators in zmm registers, one broadcast of A and two loads of B per step); for the decoder's few rows the
+/// f16 panel is widened in registers on the fly, so the weights are read once at half the bandwidth.
+/// </summary>
+internal sealed unsafe class MatMul : IParallelWork, IDisposable
+{
+    private const int Width = PackedMatrix.PanelWidth;
+    private const int RowBlock = 256;
+    private const int SmallRows = 4;
+    private const int MinimumTaskMultiplyAdds = 1 << 15;
+
+    private readonly WorkerPool _pool;
+    private readonly AlignedBuffer<float>[] _scratch;
+    private readonly int _maxColumns;
+
+    private float* _a;
+    private int _lda;
+    private int _m;
+    private int _k;
+    private int _n;
+    private float* _c;
+    private int _ldc;
+    private float* _bias;
+    private PackedMatrix? _weights;
+    private float* _singlePanels;
+    private int _panels;
+    private int _panelGroup;
+    private int _panelGroups;
+    private int _rowBlock;
+
+    public MatMul(WorkerPool pool, int maxColumns)
+    {
+        _pool = pool;
+        _maxColumns = maxColumns;
+        _scratch = new AlignedBuffer<float>[pool.ThreadCount];
+        for (var i = 0; i < _scratch.Length; i++)
+        {
+            _scratch[i] = new AlignedBuffer<float>((long)maxColumns * Width);
+        }
+    }
+
+    /// <summary>C[m×n] = A[m×k]·Wᵀ + bias, where W is n×k; rows of A are <paramref name="lda"/> apart, rows of C <paramref name="ldc"/>.</summary>
+    public void Multiply(float* a, int lda, int m, PackedMatrix weights, float* bias, float* c, int ldc)
+    {
+        if (weights.Columns > _maxColumns)
+        {
+            throw new ArgumentException($"The matrix has {weights.Columns} inputs; this multiplier was sized for {_maxColumns}.", nameof(weights));
+        }
+
+        _weights = weights;
+        _singlePanels = null;
+        Start(a, lda, m, weights.Columns, weights.Rows, bias, c, ldc);
+    }
+
+    /// <summary>C[m×n] = A[m×k]·B + bias for B already packed as f32 panels of k × 32 (n rounded up to 32).</summary>
+    public void Multiply(float* a, int lda, int m, int k, float* panels, int n, float* bias, float* c, int ldc)
+    {
+        _weights = null;
+        _singlePanels = panels;
+        Start(a, lda, m, k, n, bias, c, ldc);
+    }
+
+    public void Execute(int index, int worker)
+    {
+        var rowBlockIndex = index / _panelGroups;
+        var group = index - (rowBlockIndex * _panelGroups);
+        var row0 = rowBlockIndex * _rowBlock;
+        var rows = Math.Min(_rowBlock, _m - row0);
+        var firstPanel = group * _panelGroup;
+        var lastPanel = Math.Min(_panels, firstPanel + _panelGroup);
+        var a = _a + ((long)row0 * _lda);
+        var c = _c + ((long)row0 * _ldc);
+        for (var p = firstPanel; p < lastPanel; p++)
+        {
+            var n0 = p * Width;
+            var cols = Math.Min(Width, _n - n0);
+            var bias = _bias == null ? null : _bias + n0;
+            if (_weights is { IsHalf: true } half)
+            {
+                var panel = half.HalfPanel(p);
+                if (rows <= SmallRows && Vector512.IsHardwareAccelerated)
+                {
+                    HalfKernel(a, _lda, rows, panel, _k, c + n0, _ldc, bias, cols);
+                    continue;
+                }
+
+                var scratch = _scratch[worker].Pointer;
+                HalfConversion.ToSingle(panel, scratch, _k * Width);
+                SingleKernel(a, _lda, rows, scratch, _k, c + n0, _ldc, bias, cols);
+            }
+            else
+            {
+                var panel = _weights is null ? _singlePanels + ((long)p * _k * Width) : _weights.SinglePanel(p);
+                SingleKernel(a, _lda, rows, panel, _k, c + n0, _ldc, bias, cols);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in _scratch)
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private void Start(float* a, int lda, int m, int k, int n, float* bias, float* c, int ldc)
+    {
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+
+        _a = a;
+        _lda = lda;
+        _m = m;
+        _k = k;
+        _n = n;
+        _c = c;
+        _ldc = ldc;
+        _bias = bias;
+        _panels = (n + Width - 1) / Width;
+        _rowBlock = m <= SmallRows ? m : RowBlock;
+        var rowBlocks = (m + _rowBlock - 1) / _rowBlock;
+        var panelWork = (long)Math.Min(m, _rowBlock) * k * Width;
+        _panelGroup = (int)Math.Clamp(MinimumTaskMultiplyAdds / Math.Max(1, panelWork), 1, Math.Max(1, _panels / (2 * _pool.ThreadCount)));
+        _panelGroups = (_panels + _panelGroup - 1) / _panelGroup;
+        _pool.Run(this, rowBlocks * _panelGroups);
+    }
+
+    /// <summary>rows × 32 outputs from an f32 panel.</summary>
+    internal static void SingleKernel(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                PortableRow(a + ((long)r * lda), b, k, c + ((long)r * ldc), bias, cols);
+            }
+
+            return;
+        }
+
+        var r0 = 0;
+        for (; r0 + 8 <= rows; r0 += 8)
+        {
+            Kernel8(a + ((long)r0 * lda), lda, b, k, c + ((long)r0 * ldc), ldc, bias, cols);
+        }
+
+        for (; r0 < rows; r0 += 4)
+        {
+            var count = Math.Min(4, rows - r0);
+            Kernel4(a + ((long)r0 * lda), lda, count, b, k, c + ((long)r0 * ldc), ldc, bias, cols);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8(float* a, int lda, float* b, int k, float* c, int ldc, float* bias, int cols)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        var a0 = a;
+        var a1 = a0 + lda;
+        var a2 = a1 + lda;
+        var a3 = a2 + lda;
+        var a4 = a3 + lda;
+        var a5 = a4 + lda;
+        var a6 = a5 + lda;
+        var a7 = a6 + lda;
+        for (var i = 0; i < k; i++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            b += Width;
+            var x = Vector512.Create(a0[i]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[i]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[i]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[i]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4[i]);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a5[i]);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[i]);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a7[i]);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+        }
+
+        Store(c, c00, c01, bias, cols);
+        Store(c + ldc, c10, c11, bias, cols);
+        Store(c + (2 * ldc), c20, c21, bias, cols);
+        Store(c + (3 * ldc), c30, c31, bias, cols);
+        Store(c + (4 * ldc), c40, c41, bias, cols);
+        Store(c + (5 * ldc), c50, c51, bias, cols);
+        Store(c + (6 * ldc), c60, c61, bias, cols);
+        Store(c + (7 * ldc), c70, c71, bias, cols);
+    }
+
+    /// <summary>Up to 4 rows; missing rows repeat row 0 and are not stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel4(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        var a0 = a;
+        var a1 = rows > 1 ? a + lda : a;
+        var a2 = rows > 2 ? a + (2 * lda) : a;
+        var a3 = rows > 3 ? a + (3 * lda) : a;
+        for (var i = 0; i < k; i++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            b += Width;
+            var x = Vector512.Create(a0[i]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[i]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[i]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[i]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+        }
+
+        Store(c, c00, c01, bias, cols);
+        if (rows > 1)
+        {
+            Store(c + ldc, c10, c11, bias, cols);
+        }
+
+        if (rows > 2)
+        {
+            Store(c + (2 * ldc), c20, c21, bias, cols);
+        }
+
+        if (rows > 3)
+        {
+            Store(c + (3 * ldc), c30, c31, bias, cols);
+        }
+    }
+
+    /// <summary>Up to 4 rows against an f16 panel widened in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HalfKernel(float* a, int lda, int rows, ushort* b, int k, float* c, int ldc, float* bias, int cols)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        var a0 = a;
+        var a1 = rows > 1 ? a + lda : a;
+        var a2 = rows > 2 ? a + (2 * lda) : a;
+        var a3 = rows > 3 ? a + (3 * lda) : a;
+        for (var i = 0; i < k; i++)
+        {
+            var raw = Vector512.Load(b);
+            b += Width;
+            var b0 = HalfConversion.ToSingle(Vector512.WidenLower(raw));
+            var b1 = HalfConversion.ToSingle(Vector512.WidenUpper(raw));
+            var x = Vector512.Create(a0[i]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            if (rows > 1)
+            {
+                x = Vector512.Create(a1[i]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a2[i]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a3[i]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            }
+        }
+
+        Store(c, c00, c01, bias, cols);
+        if (rows > 1)
+        {
+            Store(c + ldc, c10, c11, bias, cols);
+        }
+
+        if (rows > 2)
+        {
+            Store(c + (2 * ldc), c20, c21, bias, cols);
+        }
+
+        if (rows > 3)
+        {
+            Store(c + (3 * ldc), c30, c31, bias, cols);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> v0, Vector512<float> v1, float* bias, int cols)
+    {
+        if (cols == Width)
+        {
+            if (bias != null)
+            {
+                v0 += Vector512.Load(bias);
+                v1 += Vector512.Load(bias + 16);
+            }
+
+            v0.Store(c);
+            v1.Store(c + 16);
+            return;
+        }
+
+        var temp = stackalloc float[Width];
+        v0.Store(temp);
+        v1.Store(temp + 16);
+        for (var j = 0; j < cols; j++)
+        {
+            c[j] = temp[j] + (bias == null ? 0 : bias[j]);
+        }
+    }
+
+    /// <summary>One row × 32 outputs with whatever vector width the platform has.</summary>
+    private static void PortableRow(float* a, float* b, int k, float* c, float* bias, int cols)
+    {
+        var lanes = Vector<float>.Count;
+        var vectors = Width / lanes;
+        var acc = stackalloc Vector<float>[vectors];
+        for (var v = 0; v < vectors; v++)
+        {
+            acc[v] = Vector<float>.Zero;
+        }
+
+        for (var i = 0; i < k; i++)
+        {
+            var x = new Vector<float>(a[i]);
+            var row = b + ((long)i * Width);
+            for (var v = 0; v < vectors; v++)
+            {
+                acc[v] += x * Unsafe.ReadUnaligned<Vector<float>>(row + (v * lanes));
+            }
+        }
+
+        var sums = (float*)acc;
+        for (var j = 0; j < cols; j++)
+        {
+            c[j] = sums[j] + (bias == null ? 0 : bias[j]);
+        }
+    }
+}
