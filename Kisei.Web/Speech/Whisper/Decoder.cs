@@ -298,7 +298,9 @@ internal sealed unsafe class Decoder : IDisposable
         public void Run(int layer, int rows)
         {
             _layer = layer;
-            decoder._pool.Run(this, rows * decoder._heads);
+            // Scores and weighted values each touch every key once per head dimension.
+            var work = 2L * rows * decoder._keyStride * decoder._state;
+            decoder._pool.Run(this, rows * decoder._heads, parallel: work >= 1 << 18);
         }
 
         public void Execute(int index, int worker)

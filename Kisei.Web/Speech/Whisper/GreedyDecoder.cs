@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Kisei.Web.Speech.Whisper;
 
 /// <summary>What decoding one 30 s window produced.</summary>
@@ -15,6 +17,8 @@ internal readonly record struct WindowDecoding(double NoSpeechProbability, doubl
 /// </summary>
 internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabulary, int maxSteps)
 {
+    private readonly float[] _chunk = new float[4096];
+
     /// <summary>
     /// Decodes one window whose cross-attention is ready (<see cref="Decoder.BeginWindow"/>), appending the text
     /// tokens (not the prompt, not end-of-text) to <paramref name="tokens"/>.
@@ -60,20 +64,26 @@ internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabular
     /// <summary>Softmax of the start-of-transcript row (row 0), read at the no-speech token.</summary>
     private double NoSpeechProbability(float* logits)
     {
-        var n = vocabulary.Size;
-        var max = float.NegativeInfinity;
-        for (var i = 0; i < n; i++)
-        {
-            max = MathF.Max(max, logits[i]);
-        }
+        var row = new ReadOnlySpan<float>(logits, vocabulary.Size);
+        var max = TensorPrimitives.Max(row);
+        return Math.Exp(row[vocabulary.NoSpeech] - max) / SumOfExponentials(row, max);
+    }
 
+    /// <summary>Σ exp(x − max), in chunks through a small buffer so that nothing is allocated.</summary>
+    private double SumOfExponentials(ReadOnlySpan<float> values, float max)
+    {
         var sum = 0.0;
-        for (var i = 0; i < n; i++)
+        var chunk = _chunk.AsSpan();
+        for (var start = 0; start < values.Length; start += chunk.Length)
         {
-            sum += Math.Exp(logits[i] - max);
+            var part = values.Slice(start, Math.Min(chunk.Length, values.Length - start));
+            var exponentials = chunk[..part.Length];
+            TensorPrimitives.Subtract(part, max, exponentials);
+            TensorPrimitives.Exp(exponentials, exponentials);
+            sum += TensorPrimitives.Sum(exponentials);
         }
 
-        return Math.Exp(logits[vocabulary.NoSpeech] - max) / sum;
+        return sum;
     }
 
     /// <summary>
@@ -82,29 +92,15 @@ internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabular
     /// </summary>
     private (int Token, double LogProbability) Sample(float* logits, bool first)
     {
-        var eot = vocabulary.EndOfText;
-        var blank = first ? vocabulary.Blank ?? -1 : -1;
-        var last = first ? eot - 1 : eot;
-        var best = -1;
-        var max = float.NegativeInfinity;
-        for (var i = 0; i <= last; i++)
+        // Only text tokens and end-of-text survive the filters, and they come first: every later id is special.
+        var allowed = new Span<float>(logits, first ? vocabulary.EndOfText : vocabulary.EndOfText + 1);
+        if (first && vocabulary.Blank is { } blank)
         {
-            if (i != blank && (logits[i] > max || best < 0))
-            {
-                max = logits[i];
-                best = i;
-            }
+            allowed[blank] = float.NegativeInfinity;
         }
 
-        var sum = 0.0;
-        for (var i = 0; i <= last; i++)
-        {
-            if (i != blank)
-            {
-                sum += Math.Exp(logits[i] - max);
-            }
-        }
-
-        return (best, -Math.Log(sum));
+        var best = TensorPrimitives.IndexOfMax(allowed);
+        var max = allowed[best];
+        return (best, -Math.Log(SumOfExponentials(allowed, max)));
     }
 }

@@ -6,7 +6,7 @@ namespace Kisei.Web.Speech.Whisper;
 /// <summary>
 /// IEEE half-precision conversions on whole vectors. .NET has no vector instruction for them (F16C is not
 /// exposed), and the scalar Half casts are too slow for the kernels, so the bits are moved by hand; both
-/// directions are exact (round to nearest even), including subnormals, infinities and NaN.
+/// directions are exact (round to nearest even), including subnormals, infinities and NaN payloads.
 /// </summary>
 internal static unsafe class HalfConversion
 {
@@ -53,7 +53,8 @@ internal static unsafe class HalfConversion
 
         var result = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x38800000u)), subnormal, normal);
         result = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(magnitude, Vector512.Create(0x477FF000u)), Vector512.Create(0x7C00u), result);
-        result = Vector512.ConditionalSelect(Vector512.GreaterThan(magnitude, Vector512.Create(0x7F800000u)), Vector512.Create(0x7E00u), result);
+        var nan = Vector512.Create(0x7E00u) | ((magnitude >> 13) & Vector512.Create(0x3FFu));
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(magnitude, Vector512.Create(0x7F800000u)), nan, result);
         return result | sign;
     }
 

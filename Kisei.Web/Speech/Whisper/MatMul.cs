@@ -18,6 +18,9 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
     private const int SmallRows = 4;
     private const int MinimumTaskMultiplyAdds = 1 << 15;
 
+    /// <summary>Products smaller than this run on the calling thread alone.</summary>
+    private const long MinimumParallelMultiplyAdds = 1 << 18;
+
     private readonly WorkerPool _pool;
     private readonly AlignedBuffer<float>[] _scratch;
     private readonly int _maxColumns;
@@ -134,7 +137,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         var panelWork = (long)Math.Min(m, _rowBlock) * k * Width;
         _panelGroup = (int)Math.Clamp(MinimumTaskMultiplyAdds / Math.Max(1, panelWork), 1, Math.Max(1, _panels / (2 * _pool.ThreadCount)));
         _panelGroups = (_panels + _panelGroup - 1) / _panelGroup;
-        _pool.Run(this, rowBlocks * _panelGroups);
+        _pool.Run(this, rowBlocks * _panelGroups, parallel: (long)m * k * n >= MinimumParallelMultiplyAdds);
     }
 
     /// <summary>rows × 32 outputs from an f32 panel.</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -131,32 +132,14 @@ internal static unsafe class TensorOps
         }
     }
 
-    /// <summary>
-    /// values[i] = exp(scale·values[i] − max) / Σ, in place over <paramref name="count"/> scores; returns nothing
-    /// when the row is empty. The exponentials are summed in double.
-    /// </summary>
+    /// <summary>values[i] = exp(scale·values[i] − max) / Σ, in place over <paramref name="count"/> scores.</summary>
     public static void Softmax(float* values, int count, float scale)
     {
-        var max = float.NegativeInfinity;
-        for (var i = 0; i < count; i++)
-        {
-            values[i] *= scale;
-            max = MathF.Max(max, values[i]);
-        }
-
-        var sum = 0.0;
-        for (var i = 0; i < count; i++)
-        {
-            var e = MathF.Exp(values[i] - max);
-            values[i] = e;
-            sum += e;
-        }
-
-        var inverse = (float)(1.0 / sum);
-        for (var i = 0; i < count; i++)
-        {
-            values[i] *= inverse;
-        }
+        var row = new Span<float>(values, count);
+        TensorPrimitives.Multiply(row, scale, row);
+        TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
+        TensorPrimitives.Exp(row, row);
+        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -42,8 +42,12 @@ internal sealed class WorkerPool : IDisposable
 
     public int ThreadCount { get; }
 
-    /// <summary>Runs <paramref name="work"/> for indices [0, <paramref name="count"/>) and returns when all are done.</summary>
-    public void Run(IParallelWork work, int count)
+    /// <summary>
+    /// Runs <paramref name="work"/> for indices [0, <paramref name="count"/>) and returns when all are done.
+    /// With <paramref name="parallel"/> false the caller runs every task itself: waking a thread costs tens of
+    /// microseconds, more than a small task.
+    /// </summary>
+    public void Run(IParallelWork work, int count, bool parallel = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (count <= 0)
@@ -51,7 +55,7 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
-        var helpers = Math.Min(_threads.Length, count - 1);
+        var helpers = parallel ? Math.Min(_threads.Length, count - 1) : 0;
         if (helpers == 0)
         {
             for (var i = 0; i < count; i++)
