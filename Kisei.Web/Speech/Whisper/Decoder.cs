@@ -354,14 +354,14 @@ internal sealed unsafe class Decoder : IDisposable
                     var r1 = Vector512.Load(k + 32);
                     var r2 = Vector512.Load(k + 64);
                     var r3 = Vector512.Load(k + 96);
-                    a0 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenLower(r0)), a0);
-                    a1 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenUpper(r0)), a1);
-                    a2 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenLower(r1)), a2);
-                    a3 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenUpper(r1)), a3);
-                    a4 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenLower(r2)), a4);
-                    a5 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenUpper(r2)), a5);
-                    a6 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenLower(r3)), a6);
-                    a7 = Vector512.FusedMultiplyAdd(q, HalfConversion.ToSingle(Vector512.WidenUpper(r3)), a7);
+                    a0 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenLower(r0)), a0);
+                    a1 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenUpper(r0)), a1);
+                    a2 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenLower(r1)), a2);
+                    a3 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenUpper(r1)), a3);
+                    a4 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenLower(r2)), a4);
+                    a5 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenUpper(r2)), a5);
+                    a6 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenLower(r3)), a6);
+                    a7 = Vector512.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector512.WidenUpper(r3)), a7);
                     k += stride;
                 }
 
@@ -385,19 +385,42 @@ internal sealed unsafe class Decoder : IDisposable
             {
                 for (; i0 + 32 <= d; i0 += 32)
                 {
-                    Vector512<float> a0 = default, a1 = default;
+                    // Four keys per iteration into separate sums, so that the FMAs do not wait on each other.
+                    Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, e0 = default, e1 = default;
                     var v = values + i0;
-                    for (var j = 0; j < n; j++)
+                    var j = 0;
+                    for (; j + 4 <= n; j += 4)
+                    {
+                        var raw0 = Vector512.Load(v);
+                        var raw1 = Vector512.Load(v + rowStride);
+                        var raw2 = Vector512.Load(v + (2 * rowStride));
+                        var raw3 = Vector512.Load(v + (3 * rowStride));
+                        var p0 = Vector512.Create(probabilities[j]);
+                        var p1 = Vector512.Create(probabilities[j + 1]);
+                        var p2 = Vector512.Create(probabilities[j + 2]);
+                        var p3 = Vector512.Create(probabilities[j + 3]);
+                        a0 = Vector512.FusedMultiplyAdd(p0, HalfConversion.FiniteToSingle(Vector512.WidenLower(raw0)), a0);
+                        a1 = Vector512.FusedMultiplyAdd(p0, HalfConversion.FiniteToSingle(Vector512.WidenUpper(raw0)), a1);
+                        b0 = Vector512.FusedMultiplyAdd(p1, HalfConversion.FiniteToSingle(Vector512.WidenLower(raw1)), b0);
+                        b1 = Vector512.FusedMultiplyAdd(p1, HalfConversion.FiniteToSingle(Vector512.WidenUpper(raw1)), b1);
+                        c0 = Vector512.FusedMultiplyAdd(p2, HalfConversion.FiniteToSingle(Vector512.WidenLower(raw2)), c0);
+                        c1 = Vector512.FusedMultiplyAdd(p2, HalfConversion.FiniteToSingle(Vector512.WidenUpper(raw2)), c1);
+                        e0 = Vector512.FusedMultiplyAdd(p3, HalfConversion.FiniteToSingle(Vector512.WidenLower(raw3)), e0);
+                        e1 = Vector512.FusedMultiplyAdd(p3, HalfConversion.FiniteToSingle(Vector512.WidenUpper(raw3)), e1);
+                        v += 4 * rowStride;
+                    }
+
+                    for (; j < n; j++)
                     {
                         var p = Vector512.Create(probabilities[j]);
                         var raw = Vector512.Load(v);
-                        a0 = Vector512.FusedMultiplyAdd(p, HalfConversion.ToSingle(Vector512.WidenLower(raw)), a0);
-                        a1 = Vector512.FusedMultiplyAdd(p, HalfConversion.ToSingle(Vector512.WidenUpper(raw)), a1);
+                        a0 = Vector512.FusedMultiplyAdd(p, HalfConversion.FiniteToSingle(Vector512.WidenLower(raw)), a0);
+                        a1 = Vector512.FusedMultiplyAdd(p, HalfConversion.FiniteToSingle(Vector512.WidenUpper(raw)), a1);
                         v += rowStride;
                     }
 
-                    a0.Store(output + i0);
-                    a1.Store(output + i0 + 16);
+                    (a0 + b0 + (c0 + e0)).Store(output + i0);
+                    (a1 + b1 + (c1 + e1)).Store(output + i0 + 16);
                 }
             }
 

@@ -24,6 +24,18 @@ internal static unsafe class HalfConversion
         return (value.AsUInt32() | ((half & Vector512.Create(0x8000u)) << 16)).AsSingle();
     }
 
+    /// <summary>
+    /// Widens 16 finite halves: three operations fewer than <see cref="ToSingle(Vector512{uint})"/>, for the
+    /// attention caches that the decoder reads for every token. An infinity or NaN (only an overflowing key or
+    /// value, which leaves whisper.cpp's output meaningless too) reads as a large finite number instead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> FiniteToSingle(Vector512<uint> half)
+    {
+        var value = ((half & Vector512.Create(0x7FFFu)) << 13).AsSingle() * Vector512.Create(0x77800000u).AsSingle();
+        return (value.AsUInt32() | ((half & Vector512.Create(0x8000u)) << 16)).AsSingle();
+    }
+
     /// <summary>Widens 8 halves, held in the low 16 bits of each lane, to singles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ToSingle(Vector256<uint> half)

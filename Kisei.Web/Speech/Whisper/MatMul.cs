@@ -82,6 +82,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         var lastPanel = Math.Min(_panels, firstPanel + _panelGroup);
         var a = _a + ((long)row0 * _lda);
         var c = _c + ((long)row0 * _ldc);
+        var tile = stackalloc float[SmallRows * Width];
         for (var p = firstPanel; p < lastPanel; p++)
         {
             var n0 = p * Width;
@@ -90,9 +91,15 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             if (_weights is { IsHalf: true } half)
             {
                 var panel = half.HalfPanel(p);
+                if (rows == 1 && Vector512.IsHardwareAccelerated)
+                {
+                    HalfKernel1(a, panel, _k, c + n0, bias, cols, tile);
+                    continue;
+                }
+
                 if (rows <= SmallRows && Vector512.IsHardwareAccelerated)
                 {
-                    HalfKernel(a, _lda, rows, panel, _k, c + n0, _ldc, bias, cols);
+                    HalfKernel(a, _lda, rows, panel, _k, c + n0, _ldc, bias, cols, tile);
                     continue;
                 }
 
@@ -135,7 +142,9 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         _rowBlock = m <= SmallRows ? m : RowBlock;
         var rowBlocks = (m + _rowBlock - 1) / _rowBlock;
         var panelWork = (long)Math.Min(m, _rowBlock) * k * Width;
-        _panelGroup = (int)Math.Clamp(MinimumTaskMultiplyAdds / Math.Max(1, panelWork), 1, Math.Max(1, _panels / (2 * _pool.ThreadCount)));
+        // Enough tasks to balance the workers (about four each per row block), few enough that claiming them is cheap.
+        var balanced = (_panels + (4 * _pool.ThreadCount) - 1) / (4 * _pool.ThreadCount);
+        _panelGroup = (int)Math.Max(balanced, Math.Min(MinimumTaskMultiplyAdds / Math.Max(1, panelWork), _panels));
         _panelGroups = (_panels + _panelGroup - 1) / _panelGroup;
         _pool.Run(this, rowBlocks * _panelGroups, parallel: (long)m * k * n >= MinimumParallelMultiplyAdds);
     }
@@ -153,21 +162,23 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             return;
         }
 
+        // The kernels' spill tile lives here: a stackalloc inside them would put a call after their loops.
+        var tile = stackalloc float[8 * Width];
         var r0 = 0;
         for (; r0 + 8 <= rows; r0 += 8)
         {
-            Kernel8(a + ((long)r0 * lda), lda, b, k, c + ((long)r0 * ldc), ldc, bias, cols);
+            Kernel8(a + ((long)r0 * lda), lda, b, k, c + ((long)r0 * ldc), ldc, bias, cols, tile);
         }
 
         for (; r0 < rows; r0 += 4)
         {
             var count = Math.Min(4, rows - r0);
-            Kernel4(a + ((long)r0 * lda), lda, count, b, k, c + ((long)r0 * ldc), ldc, bias, cols);
+            Kernel4(a + ((long)r0 * lda), lda, count, b, k, c + ((long)r0 * ldc), ldc, bias, cols, tile);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8(float* a, int lda, float* b, int k, float* c, int ldc, float* bias, int cols)
+    private static void Kernel8(float* a, int lda, float* b, int k, float* c, int ldc, float* bias, int cols, float* tile)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -210,19 +221,38 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
         }
 
-        Store(c, c00, c01, bias, cols);
-        Store(c + ldc, c10, c11, bias, cols);
-        Store(c + (2 * ldc), c20, c21, bias, cols);
-        Store(c + (3 * ldc), c30, c31, bias, cols);
-        Store(c + (4 * ldc), c40, c41, bias, cols);
-        Store(c + (5 * ldc), c50, c51, bias, cols);
-        Store(c + (6 * ldc), c60, c61, bias, cols);
-        Store(c + (7 * ldc), c70, c71, bias, cols);
+        // Only intrinsics from here on: a call while the accumulators are live makes the JIT keep them on the stack.
+        var full = cols == Width;
+        var o = full ? c : tile;
+        var stride = full ? ldc : Width;
+        var withBias = bias != null && full;
+        var bias0 = withBias ? Vector512.Load(bias) : Vector512<float>.Zero;
+        var bias1 = withBias ? Vector512.Load(bias + 16) : Vector512<float>.Zero;
+        (c00 + bias0).Store(o);
+        (c01 + bias1).Store(o + 16);
+        (c10 + bias0).Store(o + stride);
+        (c11 + bias1).Store(o + stride + 16);
+        (c20 + bias0).Store(o + (2 * stride));
+        (c21 + bias1).Store(o + (2 * stride) + 16);
+        (c30 + bias0).Store(o + (3 * stride));
+        (c31 + bias1).Store(o + (3 * stride) + 16);
+        (c40 + bias0).Store(o + (4 * stride));
+        (c41 + bias1).Store(o + (4 * stride) + 16);
+        (c50 + bias0).Store(o + (5 * stride));
+        (c51 + bias1).Store(o + (5 * stride) + 16);
+        (c60 + bias0).Store(o + (6 * stride));
+        (c61 + bias1).Store(o + (6 * stride) + 16);
+        (c70 + bias0).Store(o + (7 * stride));
+        (c71 + bias1).Store(o + (7 * stride) + 16);
+        if (!full)
+        {
+            CopyTile(tile, 8, c, ldc, bias, cols);
+        }
     }
 
     /// <summary>Up to 4 rows; missing rows repeat row 0 and are not stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols)
+    private static void Kernel4(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols, float* tile)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         var a0 = a;
@@ -248,26 +278,53 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
         }
 
-        Store(c, c00, c01, bias, cols);
-        if (rows > 1)
+        c00.Store(tile);
+        c01.Store(tile + 16);
+        c10.Store(tile + Width);
+        c11.Store(tile + Width + 16);
+        c20.Store(tile + (2 * Width));
+        c21.Store(tile + (2 * Width) + 16);
+        c30.Store(tile + (3 * Width));
+        c31.Store(tile + (3 * Width) + 16);
+        CopyTile(tile, rows, c, ldc, bias, cols);
+    }
+
+    /// <summary>One row against an f16 panel widened in registers: the decoder's per-token product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HalfKernel1(float* a, ushort* b, int k, float* c, float* bias, int cols, float* tile)
+    {
+        // Two steps per iteration into separate sums, so that consecutive FMAs do not wait on each other.
+        Vector512<float> s0 = default, s1 = default, t0 = default, t1 = default;
+        var i = 0;
+        for (; i + 2 <= k; i += 2)
         {
-            Store(c + ldc, c10, c11, bias, cols);
+            var raw0 = Vector512.Load(b);
+            var raw1 = Vector512.Load(b + Width);
+            b += 2 * Width;
+            var x0 = Vector512.Create(a[i]);
+            var x1 = Vector512.Create(a[i + 1]);
+            s0 = Vector512.FusedMultiplyAdd(x0, HalfConversion.ToSingle(Vector512.WidenLower(raw0)), s0);
+            s1 = Vector512.FusedMultiplyAdd(x0, HalfConversion.ToSingle(Vector512.WidenUpper(raw0)), s1);
+            t0 = Vector512.FusedMultiplyAdd(x1, HalfConversion.ToSingle(Vector512.WidenLower(raw1)), t0);
+            t1 = Vector512.FusedMultiplyAdd(x1, HalfConversion.ToSingle(Vector512.WidenUpper(raw1)), t1);
         }
 
-        if (rows > 2)
+        if (i < k)
         {
-            Store(c + (2 * ldc), c20, c21, bias, cols);
+            var raw = Vector512.Load(b);
+            var x = Vector512.Create(a[i]);
+            s0 = Vector512.FusedMultiplyAdd(x, HalfConversion.ToSingle(Vector512.WidenLower(raw)), s0);
+            s1 = Vector512.FusedMultiplyAdd(x, HalfConversion.ToSingle(Vector512.WidenUpper(raw)), s1);
         }
 
-        if (rows > 3)
-        {
-            Store(c + (3 * ldc), c30, c31, bias, cols);
-        }
+        (s0 + t0).Store(tile);
+        (s1 + t1).Store(tile + 16);
+        CopyTile(tile, 1, c, 0, bias, cols);
     }
 
     /// <summary>Up to 4 rows against an f16 panel widened in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HalfKernel(float* a, int lda, int rows, ushort* b, int k, float* c, int ldc, float* bias, int cols)
+    private static void HalfKernel(float* a, int lda, int rows, ushort* b, int k, float* c, int ldc, float* bias, int cols, float* tile)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         var a0 = a;
@@ -297,45 +354,43 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             }
         }
 
-        Store(c, c00, c01, bias, cols);
-        if (rows > 1)
-        {
-            Store(c + ldc, c10, c11, bias, cols);
-        }
-
-        if (rows > 2)
-        {
-            Store(c + (2 * ldc), c20, c21, bias, cols);
-        }
-
-        if (rows > 3)
-        {
-            Store(c + (3 * ldc), c30, c31, bias, cols);
-        }
+        c00.Store(tile);
+        c01.Store(tile + 16);
+        c10.Store(tile + Width);
+        c11.Store(tile + Width + 16);
+        c20.Store(tile + (2 * Width));
+        c21.Store(tile + (2 * Width) + 16);
+        c30.Store(tile + (3 * Width));
+        c31.Store(tile + (3 * Width) + 16);
+        CopyTile(tile, rows, c, ldc, bias, cols);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> v0, Vector512<float> v1, float* bias, int cols)
+    /// <summary>Writes the first <paramref name="rows"/> rows and <paramref name="cols"/> columns of a 32-wide tile, plus the bias.</summary>
+    private static void CopyTile(float* tile, int rows, float* c, int ldc, float* bias, int cols)
     {
-        if (cols == Width)
+        for (var r = 0; r < rows; r++)
         {
-            if (bias != null)
+            var source = tile + (r * Width);
+            var target = c + ((long)r * ldc);
+            if (cols == Width && Vector512.IsHardwareAccelerated)
             {
-                v0 += Vector512.Load(bias);
-                v1 += Vector512.Load(bias + 16);
+                var v0 = Vector512.Load(source);
+                var v1 = Vector512.Load(source + 16);
+                if (bias != null)
+                {
+                    v0 += Vector512.Load(bias);
+                    v1 += Vector512.Load(bias + 16);
+                }
+
+                v0.Store(target);
+                v1.Store(target + 16);
+                continue;
             }
 
-            v0.Store(c);
-            v1.Store(c + 16);
-            return;
-        }
-
-        var temp = stackalloc float[Width];
-        v0.Store(temp);
-        v1.Store(temp + 16);
-        for (var j = 0; j < cols; j++)
-        {
-            c[j] = temp[j] + (bias == null ? 0 : bias[j]);
+            for (var j = 0; j < cols; j++)
+            {
+                target[j] = source[j] + (bias == null ? 0 : bias[j]);
+            }
         }
     }
 

@@ -11,17 +11,24 @@ internal interface IParallelWork
 /// <summary>
 /// A fixed set of threads that run <see cref="IParallelWork"/> together with the caller. Unlike Parallel.For it
 /// allocates nothing per run, which keeps the per-token decoder loop free of garbage, and it gives each task a
-/// stable worker index for scratch memory. One run at a time: callers serialize.
+/// stable worker index for scratch memory. The caller claims tasks too and waits only for tasks that a worker has
+/// claimed, never for a worker to wake up: on a busy machine a late worker simply finds nothing left to do.
+/// One run at a time: callers serialize.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
+    private const int SpinMilliseconds = 2;
+
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
+    private readonly int[] _sleeping;
     private readonly ManualResetEventSlim _done = new(false);
     private IParallelWork? _work;
     private int _count;
-    private int _next;
-    private int _running;
+
+    // (generation << 32) | next task index: a worker's claim succeeds only within the run it saw.
+    private long _claims;
+    private int _completed;
     private Exception? _failure;
     private volatile bool _disposed;
 
@@ -31,6 +38,7 @@ internal sealed class WorkerPool : IDisposable
         ThreadCount = threadCount;
         _threads = new Thread[threadCount - 1];
         _start = new SemaphoreSlim[threadCount - 1];
+        _sleeping = new int[threadCount - 1];
         for (var i = 0; i < _threads.Length; i++)
         {
             _start[i] = new SemaphoreSlim(0);
@@ -68,18 +76,26 @@ internal sealed class WorkerPool : IDisposable
 
         _work = work;
         _count = count;
-        _next = 0;
+        _completed = 0;
         _failure = null;
-        _running = helpers + 1;
         _done.Reset();
+        var generation = (Volatile.Read(ref _claims) >> 32) + 1;
+        Volatile.Write(ref _claims, generation << 32);
         for (var i = 0; i < helpers; i++)
         {
-            _start[i].Release();
+            // A worker still spinning after the previous run sees the new generation by itself.
+            if (Interlocked.Exchange(ref _sleeping[i], 0) == 1)
+            {
+                _start[i].Release();
+            }
         }
 
         Drain(0);
-        _done.Wait();
-        _work = null;
+        if (Volatile.Read(ref _completed) < count)
+        {
+            _done.Wait();
+        }
+
         if (_failure is { } failure)
         {
             throw new AggregateException("A Whisper worker failed.", failure);
@@ -117,40 +133,73 @@ internal sealed class WorkerPool : IDisposable
         var start = _start[worker - 1];
         while (true)
         {
+            Volatile.Write(ref _sleeping[worker - 1], 1);
             start.Wait();
             if (_disposed)
             {
                 return;
             }
 
-            Drain(worker);
+            // Runs come in bursts (a decoder step is some thirty products), so after each one the worker polls
+            // for the next for a moment instead of going back to sleep, as ggml's thread pool does.
+            var generation = Volatile.Read(ref _claims) >> 32;
+            var idleSince = Environment.TickCount64;
+            while (!_disposed)
+            {
+                Drain(worker);
+                var spins = 0;
+                while (Volatile.Read(ref _claims) >> 32 == generation && Environment.TickCount64 - idleSince < SpinMilliseconds)
+                {
+                    Thread.SpinWait(++spins < 64 ? 16 : 64);
+                }
+
+                var current = Volatile.Read(ref _claims) >> 32;
+                if (current == generation)
+                {
+                    break;
+                }
+
+                generation = current;
+                Volatile.Write(ref _sleeping[worker - 1], 0);
+                idleSince = Environment.TickCount64;
+            }
         }
     }
 
     private void Drain(int worker)
     {
-        try
+        while (true)
         {
-            var work = _work!;
-            while (true)
-            {
-                var index = Interlocked.Increment(ref _next) - 1;
-                if (index >= _count)
-                {
-                    break;
-                }
+            var claims = Volatile.Read(ref _claims);
+            var index = (int)(claims & 0xFFFFFFFF);
 
-                work.Execute(index, worker);
+            // Read the run's fields before claiming: a claim that succeeds proves the run is still unfinished,
+            // so these are still its fields.
+            var work = _work;
+            var count = _count;
+            if (index >= count || work is null)
+            {
+                return;
             }
-        }
-        catch (Exception ex)
-        {
-            Interlocked.CompareExchange(ref _failure, ex, null);
-            Interlocked.Exchange(ref _next, _count);
-        }
-        finally
-        {
-            if (Interlocked.Decrement(ref _running) == 0)
+
+            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (_failure is null)
+                {
+                    work.Execute(index, worker);
+                }
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref _failure, ex, null);
+            }
+
+            if (Interlocked.Increment(ref _completed) == count)
             {
                 _done.Set();
             }
