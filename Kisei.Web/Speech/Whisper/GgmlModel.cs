@@ -51,7 +51,18 @@ public sealed class GgmlModel
 
     /// <summary>Reads and checks a model file.</summary>
     /// <exception cref="WhisperModelException">The file is missing, unreadable, or not a usable Whisper model.</exception>
-    public static GgmlModel Load(string path)
+    public static GgmlModel Load(string path) => Load(path, consume: null);
+
+    /// <summary>Reads and checks a model from a stream positioned at its first byte.</summary>
+    /// <exception cref="WhisperModelException">The stream is not a usable Whisper model.</exception>
+    public static GgmlModel Load(Stream stream) => Load(stream, consume: null);
+
+    /// <summary>
+    /// Reads a model file, handing each checked tensor to <paramref name="consume"/> as soon as it is read and keeping
+    /// only its name, type and shape, so that the engine can repack the weights without holding the file's bytes too.
+    /// The tensor's bytes are only valid during the call: the next tensor is read into the same buffer.
+    /// </summary>
+    internal static GgmlModel Load(string path, Action<GgmlTensor>? consume)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FileStream stream;
@@ -66,18 +77,17 @@ public sealed class GgmlModel
 
         using (stream)
         {
-            return Load(stream);
+            return Load(stream, consume);
         }
     }
 
-    /// <summary>Reads and checks a model from a stream positioned at its first byte.</summary>
-    /// <exception cref="WhisperModelException">The stream is not a usable Whisper model.</exception>
-    public static GgmlModel Load(Stream stream)
+    /// <inheritdoc cref="Load(string, Action{GgmlTensor}?)"/>
+    internal static GgmlModel Load(Stream stream, Action<GgmlTensor>? consume)
     {
         ArgumentNullException.ThrowIfNull(stream);
         try
         {
-            return new Reader(stream).ReadModel();
+            return new Reader(stream, consume).ReadModel();
         }
         catch (EndOfStreamException ex)
         {
@@ -153,9 +163,10 @@ public sealed class GgmlModel
 
     private static WhisperModelException Error(WhisperModelError error, string message) => new(error, message);
 
-    private sealed class Reader(Stream stream)
+    private sealed class Reader(Stream stream, Action<GgmlTensor>? consume)
     {
         private readonly byte[] _scratch = new byte[64];
+        private byte[] _buffer = [];
         private readonly long _length = stream.CanSeek ? stream.Length : -1;
         private long _position = stream.CanSeek ? stream.Position : 0;
 
@@ -310,9 +321,24 @@ public sealed class GgmlModel
                     throw new EndOfStreamException();
                 }
 
-                var data = new byte[byteCount];
-                ReadExactly(data);
-                tensors.Add(name, new GgmlTensor(name, type, dimensions, data));
+                if (consume is null)
+                {
+                    var data = new byte[byteCount];
+                    ReadExactly(data);
+                    tensors.Add(name, new GgmlTensor(name, type, dimensions, data));
+                    continue;
+                }
+
+                // A consumer repacks the bytes at once, so one buffer serves every tensor.
+                if (_buffer.Length < byteCount)
+                {
+                    _buffer = new byte[byteCount];
+                }
+
+                var bytes = _buffer.AsMemory(0, (int)byteCount);
+                ReadExactly(bytes.Span);
+                consume(new GgmlTensor(name, type, dimensions, bytes));
+                tensors.Add(name, new GgmlTensor(name, type, dimensions, ReadOnlyMemory<byte>.Empty));
             }
 
             foreach (var name in expected.Keys)

@@ -4,7 +4,7 @@ namespace Kisei.Web.Speech.Whisper;
 /// One tensor of a ggml file: its name, element type, dimensions in ggml order (ne[0] is the contiguous one, so a
 /// weight matrix of n_out rows of n_in is [n_in, n_out]) and its raw little-endian bytes.
 /// </summary>
-public sealed class GgmlTensor(string name, GgmlType type, int[] dimensions, byte[] data)
+public sealed class GgmlTensor(string name, GgmlType type, int[] dimensions, ReadOnlyMemory<byte> data)
 {
     public string Name { get; } = name;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Kisei.Web.Speech.Whisper;
 
@@ -29,13 +30,18 @@ public sealed class WhisperTranscriber : IDisposable
 
     /// <summary>Builds the engine from a loaded model; <paramref name="threads"/> ≤ 0 means one per processor.</summary>
     public WhisperTranscriber(GgmlModel model, int threads = 0)
+        : this(model, new WhisperWeights(model), threads)
+    {
+    }
+
+    private WhisperTranscriber(GgmlModel model, WhisperWeights weights, int threads)
     {
         ArgumentNullException.ThrowIfNull(model);
         Hyperparameters = model.Hyperparameters;
         Vocabulary = model.Vocabulary;
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
         _logMel = new LogMel(model.MelFilters, Hyperparameters.MelBands);
-        _weights = new WhisperWeights(model);
+        _weights = weights;
         _pool = new WorkerPool(Threads);
         var hp = Hyperparameters;
         _matMul = new MatMul(_pool, Math.Max(4 * hp.AudioState, 3 * Math.Max(hp.AudioState, hp.MelBands)));
@@ -53,17 +59,39 @@ public sealed class WhisperTranscriber : IDisposable
     /// <summary>Bytes held by the packed weights.</summary>
     public long WeightBytes => _weights.ByteCount;
 
-    /// <summary>Loads a ggml model file and builds the engine; the file's bytes are released afterwards.</summary>
+    /// <summary>Loads a ggml model file and builds the engine, repacking each tensor as it is read.</summary>
     /// <exception cref="WhisperModelException">The file is missing, unreadable or not a usable Whisper model.</exception>
     public static WhisperTranscriber Load(string modelPath, int threads = 0)
     {
-        var model = GgmlModel.Load(modelPath);
-        var transcriber = new WhisperTranscriber(model, threads);
+        // Each tensor is packed as soon as it is read and its bytes dropped, so the process never holds two
+        // copies of the weights (base: ~150 MB each).
+        var packed = new Dictionary<string, IDisposable>(StringComparer.Ordinal);
+        try
+        {
+            var transcriber = LoadAndPack(modelPath, threads, packed);
 
-        // The raw file bytes are garbage now; hand their pages back before the first transcription.
-        GC.KeepAlive(model);
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return transcriber;
+            // Hand the read buffer (as large as the largest tensor) back before the first transcription.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            return transcriber;
+        }
+        catch
+        {
+            foreach (var weights in packed.Values)
+            {
+                weights.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    // A method of its own, so that no local of the caller still holds the reader's buffer when it collects
+    // (unoptimized code keeps locals alive to the end of the method).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WhisperTranscriber LoadAndPack(string modelPath, int threads, Dictionary<string, IDisposable> packed)
+    {
+        var model = GgmlModel.Load(modelPath, tensor => packed[tensor.Name] = WhisperWeights.Pack(tensor));
+        return new WhisperTranscriber(model, new WhisperWeights(model.Hyperparameters, packed), threads);
     }
 
     /// <summary>The tokens of a multilingual model's prompt, or of an English-only model's (which has no language).</summary>

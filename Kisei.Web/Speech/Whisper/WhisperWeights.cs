@@ -103,29 +103,40 @@ internal sealed class BlockWeights(AttentionWeights attention, AttentionWeights?
 internal sealed class WhisperWeights : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
+    private readonly IReadOnlyDictionary<string, IDisposable> _packed;
 
+    /// <summary>Packs every tensor of a loaded model.</summary>
     public WhisperWeights(GgmlModel model)
+        : this(model.Hyperparameters, model.Tensors.Values.ToDictionary(t => t.Name, Pack))
     {
-        ArgumentNullException.ThrowIfNull(model);
-        Hyperparameters = model.Hyperparameters;
+    }
+
+    /// <summary>Takes ownership of tensors already packed by <see cref="Pack"/>, by name.</summary>
+    public WhisperWeights(WhisperHyperparameters hyperparameters, IReadOnlyDictionary<string, IDisposable> packed)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(packed);
+        Hyperparameters = hyperparameters;
+        _packed = packed;
+        _owned.AddRange(packed.Values);
         var hp = Hyperparameters;
 
         // f32 files compute in f32 throughout; every other file is computed as whisper.cpp computes it, with
         // activations rounded to f16 where the reference stores or multiplies them in f16.
         HalfPrecisionActivations = hp.FileType != 0;
 
-        Conv1 = Matrix(model, "encoder.conv1.weight");
-        Conv1Bias = Vector(model, "encoder.conv1.bias");
-        Conv2 = Matrix(model, "encoder.conv2.weight");
-        Conv2Bias = Vector(model, "encoder.conv2.bias");
-        EncoderPosition = Vector(model, "encoder.positional_embedding");
-        EncoderBlocks = [.. Enumerable.Range(0, hp.AudioLayers).Select(i => Block(model, $"encoder.blocks.{i}", cross: false))];
-        EncoderNorm = Norm(model, "encoder.ln_post");
+        Conv1 = Matrix("encoder.conv1.weight");
+        Conv1Bias = Vector("encoder.conv1.bias");
+        Conv2 = Matrix("encoder.conv2.weight");
+        Conv2Bias = Vector("encoder.conv2.bias");
+        EncoderPosition = Vector("encoder.positional_embedding");
+        EncoderBlocks = [.. Enumerable.Range(0, hp.AudioLayers).Select(i => Block($"encoder.blocks.{i}", cross: false))];
+        EncoderNorm = Norm("encoder.ln_post");
 
-        DecoderPosition = Vector(model, "decoder.positional_embedding");
-        TokenEmbedding = Matrix(model, "decoder.token_embedding.weight");
-        DecoderBlocks = [.. Enumerable.Range(0, hp.TextLayers).Select(i => Block(model, $"decoder.blocks.{i}", cross: true))];
-        DecoderNorm = Norm(model, "decoder.ln");
+        DecoderPosition = Vector("decoder.positional_embedding");
+        TokenEmbedding = Matrix("decoder.token_embedding.weight");
+        DecoderBlocks = [.. Enumerable.Range(0, hp.TextLayers).Select(i => Block($"decoder.blocks.{i}", cross: true))];
+        DecoderNorm = Norm("decoder.ln");
     }
 
     public WhisperHyperparameters Hyperparameters { get; }
@@ -176,43 +187,51 @@ internal sealed class WhisperWeights : IDisposable
         _owned.Clear();
     }
 
-    private BlockWeights Block(GgmlModel model, string prefix, bool cross) => new(
-        Attention(model, $"{prefix}.attn"),
-        cross ? Attention(model, $"{prefix}.cross_attn") : null,
-        new MlpWeights(
-            Norm(model, $"{prefix}.mlp_ln"),
-            Matrix(model, $"{prefix}.mlp.0.weight"),
-            Vector(model, $"{prefix}.mlp.0.bias"),
-            Matrix(model, $"{prefix}.mlp.2.weight"),
-            Vector(model, $"{prefix}.mlp.2.bias")));
-
-    private AttentionWeights Attention(GgmlModel model, string prefix) => new(
-        Norm(model, $"{prefix}_ln"),
-        Matrix(model, $"{prefix}.query.weight"),
-        Vector(model, $"{prefix}.query.bias"),
-        Matrix(model, $"{prefix}.key.weight"),
-        Matrix(model, $"{prefix}.value.weight"),
-        Vector(model, $"{prefix}.value.bias"),
-        Matrix(model, $"{prefix}.out.weight"),
-        Vector(model, $"{prefix}.out.bias"));
-
-    private NormWeights Norm(GgmlModel model, string prefix) =>
-        new(Vector(model, $"{prefix}.weight"), Vector(model, $"{prefix}.bias"));
-
-    private PackedMatrix Matrix(GgmlModel model, string name)
+    /// <summary>
+    /// Repacks one tensor for the kernels: weight matrices and convolution kernels into <see cref="PackedMatrix"/>
+    /// panels, everything else (biases, norms, position embeddings, all f32) into an aligned vector.
+    /// </summary>
+    public static IDisposable Pack(GgmlTensor tensor)
     {
-        var matrix = PackedMatrix.FromTensor(model.Tensor(name));
-        _owned.Add(matrix);
-        return matrix;
-    }
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.Name.EndsWith(".weight", StringComparison.Ordinal) && tensor.Dimensions.Count >= 2 && tensor.Dimensions[1] > 1)
+        {
+            return PackedMatrix.FromTensor(tensor);
+        }
 
-    private AlignedBuffer<float> Vector(GgmlModel model, string name)
-    {
-        var tensor = model.Tensor(name);
         var values = MemoryMarshal.Cast<byte, float>(tensor.Data.Span);
         var buffer = new AlignedBuffer<float>(values.Length);
         values.CopyTo(buffer.Span);
-        _owned.Add(buffer);
         return buffer;
     }
+
+    private BlockWeights Block(string prefix, bool cross) => new(
+        Attention($"{prefix}.attn"),
+        cross ? Attention($"{prefix}.cross_attn") : null,
+        new MlpWeights(
+            Norm($"{prefix}.mlp_ln"),
+            Matrix($"{prefix}.mlp.0.weight"),
+            Vector($"{prefix}.mlp.0.bias"),
+            Matrix($"{prefix}.mlp.2.weight"),
+            Vector($"{prefix}.mlp.2.bias")));
+
+    private AttentionWeights Attention(string prefix) => new(
+        Norm($"{prefix}_ln"),
+        Matrix($"{prefix}.query.weight"),
+        Vector($"{prefix}.query.bias"),
+        Matrix($"{prefix}.key.weight"),
+        Matrix($"{prefix}.value.weight"),
+        Vector($"{prefix}.value.bias"),
+        Matrix($"{prefix}.out.weight"),
+        Vector($"{prefix}.out.bias"));
+
+    private NormWeights Norm(string prefix) => new(Vector($"{prefix}.weight"), Vector($"{prefix}.bias"));
+
+    private PackedMatrix Matrix(string name) => _packed.TryGetValue(name, out var packed) && packed is PackedMatrix matrix
+        ? matrix
+        : throw new WhisperModelException(WhisperModelError.MissingTensor, $"The model has no weight matrix '{name}'.");
+
+    private AlignedBuffer<float> Vector(string name) => _packed.TryGetValue(name, out var packed) && packed is AlignedBuffer<float> vector
+        ? vector
+        : throw new WhisperModelException(WhisperModelError.MissingTensor, $"The model has no vector '{name}'.");
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Kisei.Web.Speech.Whisper;
 
 /// <summary>A unit of parallel work: <see cref="Execute"/> runs once for every index, on whichever worker is free.</summary>
@@ -17,7 +19,7 @@ internal interface IParallelWork
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
-    private const int SpinMilliseconds = 2;
+    private static readonly long SpinTicks = Stopwatch.Frequency / 2000;
 
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
@@ -141,14 +143,14 @@ internal sealed class WorkerPool : IDisposable
             }
 
             // Runs come in bursts (a decoder step is some thirty products), so after each one the worker polls
-            // for the next for a moment instead of going back to sleep, as ggml's thread pool does.
+            // for the next for half a millisecond instead of going back to sleep, as ggml's thread pool does.
             var generation = Volatile.Read(ref _claims) >> 32;
-            var idleSince = Environment.TickCount64;
+            var idleSince = Stopwatch.GetTimestamp();
             while (!_disposed)
             {
                 Drain(worker);
                 var spins = 0;
-                while (Volatile.Read(ref _claims) >> 32 == generation && Environment.TickCount64 - idleSince < SpinMilliseconds)
+                while (Volatile.Read(ref _claims) >> 32 == generation && Stopwatch.GetTimestamp() - idleSince < SpinTicks)
                 {
                     Thread.SpinWait(++spins < 64 ? 16 : 64);
                 }
@@ -161,7 +163,7 @@ internal sealed class WorkerPool : IDisposable
 
                 generation = current;
                 Volatile.Write(ref _sleeping[worker - 1], 0);
-                idleSince = Environment.TickCount64;
+                idleSince = Stopwatch.GetTimestamp();
             }
         }
     }
