@@ -134,4 +134,87 @@ public sealed unsafe class KernelTests
             Assert.Equal(expected, outputs[i], 1e-6f);
         }
     }
+
+    [Fact]
+    public void Vector_exp_is_within_a_few_ulp_of_the_runtime()
+    {
+        for (var x = -87f; x <= 0f; x += 0.01f)
+        {
+            var expected = MathF.Exp(x);
+            var actual = TensorOps.Exp(System.Runtime.Intrinsics.Vector512.Create(x))[0];
+            Assert.True(Math.Abs(actual - expected) <= 4e-7f * expected, $"exp({x}) = {actual}, expected {expected}");
+        }
+
+        Assert.Equal(0f, TensorOps.Exp(System.Runtime.Intrinsics.Vector512.Create(-100f))[0]);
+    }
+
+    [Fact]
+    public void Softmax_matches_a_plain_softmax_and_sums_to_one()
+    {
+        var random = new Random(4);
+        foreach (var count in new[] { 1, 5, 16, 37, 1536 })
+        {
+            var values = Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 20) - 10)).ToArray();
+            var expected = values.Select(v => Math.Exp(0.5 * (v - values.Max()))).ToArray();
+            var total = expected.Sum();
+            fixed (float* p = values)
+            {
+                TensorOps.Softmax(p, count, 0.5f);
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                Assert.Equal(expected[i] / total, values[i], 1e-6);
+            }
+        }
+    }
+
+    [Fact]
+    public void Arg_max_finds_the_first_largest_value_and_sums_of_exponentials_agree_with_doubles()
+    {
+        var values = new float[1000];
+        values[17] = 3f;
+        values[900] = 3f;
+        values[5] = float.NaN;
+        fixed (float* p = values)
+        {
+            Assert.Equal((17, 3f), TensorOps.ArgMax(p, values.Length));
+            values[5] = 0f;
+            var expected = values.Sum(v => Math.Exp(v - 3.0));
+            Assert.Equal(expected, TensorOps.SumOfExponentials(p, values.Length, 3f), 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Decoding_more_tokens_allocates_nothing_more()
+    {
+        var bytes = new SyntheticWhisperModel { State = 64, TextContext = 96, Seed = 21 }.ToBytes();
+        var model = GgmlModel.Load(new MemoryStream(bytes));
+        using var weights = new WhisperWeights(model);
+        using var pool = new WorkerPool(2);
+        using var matMul = new MatMul(pool, 4 * 64 * 3);
+        using var encoder = new Encoder(weights, pool, matMul);
+        using var decoder = new Decoder(weights, pool, matMul);
+        var mel = new LogMel(model.MelFilters, 80).Compute(new float[16000]);
+        encoder.Encode(mel, LogMel.FrameCount(16000), 0);
+        decoder.BeginWindow(encoder.Output);
+        int[] prompt = [50258, 50266, 50359, 50363];
+        var cancel = TestContext.Current.CancellationToken;
+
+        long Allocated(int steps, out int sampled)
+        {
+            var tokens = new List<int>(64);
+            var greedy = new GreedyDecoder(decoder, model.Vocabulary, steps);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            sampled = greedy.Decode(prompt, tokens, cancel).SampledTokens;
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Allocated(2, out _);
+        var few = Allocated(4, out var fewSampled);
+        var many = Allocated(40, out var manySampled);
+
+        Assert.True(manySampled > fewSampled, $"the model stopped after {manySampled} tokens");
+        Assert.True(many - few < 256, $"{manySampled - fewSampled} more tokens allocated {many - few} more bytes");
+    }
 }

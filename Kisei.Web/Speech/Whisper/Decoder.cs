@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Kisei.Web.Speech.Whisper;
@@ -93,6 +93,7 @@ internal sealed unsafe class Decoder : IDisposable
     public AlignedBuffer<float> Logits { get; }
 
     /// <summary>Computes the cross-attention keys and values of an encoded window (n_audio_ctx × n_state).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginWindow(AlignedBuffer<float> encoded)
     {
         var n = _audioContext;
@@ -152,7 +153,10 @@ internal sealed unsafe class Decoder : IDisposable
 
             var row = embedding.Slice(r * s, s);
             _weights.TokenEmbedding.ReadRow(tokens[r], row);
-            TensorPrimitives.Add(row, new ReadOnlySpan<float>(_weights.DecoderPosition.Pointer + ((long)(position + r) * s), s), row);
+            fixed (float* embedded = row)
+            {
+                TensorOps.Add(embedded, _weights.DecoderPosition.Pointer + ((long)(position + r) * s), s);
+            }
         }
 
         for (var l = 0; l < _weights.DecoderBlocks.Count; l++)
@@ -200,6 +204,7 @@ internal sealed unsafe class Decoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SelfAttend(int layer, AttentionWeights attention, int m, int position)
     {
         var s = _state;
@@ -226,28 +231,26 @@ internal sealed unsafe class Decoder : IDisposable
         Buffer.MemoryCopy(_key.Pointer, keys + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
         Buffer.MemoryCopy(_value.Pointer, values + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
 
-        var scores = _scores.AsSpan();
-        for (var r = 0; r < m; r++)
+        fixed (float* scores = _scores)
         {
-            var visible = position + r + 1;
-            for (var h = 0; h < _heads; h++)
+            for (var r = 0; r < m; r++)
             {
-                var q = new ReadOnlySpan<float>(_query.Pointer + (r * s) + (h * d), d);
-                for (var j = 0; j < visible; j++)
+                var visible = position + r + 1;
+                for (var h = 0; h < _heads; h++)
                 {
-                    scores[j] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(keys + ((long)j * s) + (h * d), d));
-                }
+                    var q = _query.Pointer + (r * s) + (h * d);
+                    for (var j = 0; j < visible; j++)
+                    {
+                        scores[j] = TensorOps.Dot(q, keys + ((long)j * s) + (h * d), d);
+                    }
 
-                fixed (float* p = scores)
-                {
-                    TensorOps.Softmax(p, visible, 1f);
-                }
-
-                var output = new Span<float>(_attention.Pointer + (r * s) + (h * d), d);
-                output.Clear();
-                for (var j = 0; j < visible; j++)
-                {
-                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + ((long)j * s) + (h * d), d), scores[j], output, output);
+                    TensorOps.Softmax(scores, visible, 1f);
+                    var output = _attention.Pointer + (r * s) + (h * d);
+                    new Span<float>(output, d).Clear();
+                    for (var j = 0; j < visible; j++)
+                    {
+                        TensorOps.MultiplyAdd(values + ((long)j * s) + (h * d), scores[j], output, d);
+                    }
                 }
             }
         }
@@ -325,6 +328,7 @@ internal sealed unsafe class Decoder : IDisposable
         }
 
         /// <summary>scores[j] = Σ_i q[i]·K[i][j], 128 keys at a time in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Scores(float* query, ushort* keys, int d, int stride, float* scores)
         {
             if (!Vector512.IsHardwareAccelerated)
@@ -378,6 +382,7 @@ internal sealed unsafe class Decoder : IDisposable
         }
 
         /// <summary>output[i] = Σ_j p[j]·V[j][i] over the head's slice of each f16 value row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Weighted(float* probabilities, ushort* values, int n, int d, int rowStride, float* output)
         {
             var i0 = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Kisei.Web.Speech.Whisper;
 
 /// <summary>
@@ -67,6 +69,7 @@ internal sealed unsafe class Encoder : IDisposable
     /// Encodes frames [<paramref name="firstFrame"/>, +3000) of a band-major spectrogram with
     /// <paramref name="totalFrames"/> frames per band; frames past its end count as zero, as in whisper.cpp.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Encode(ReadOnlySpan<float> mel, int totalFrames, int firstFrame)
     {
         if (mel.Length != (long)_bands * totalFrames)
@@ -242,6 +245,7 @@ internal sealed unsafe class Encoder : IDisposable
             pool.Run(this, _heads * blocks);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index, int worker)
         {
             var blocks = (_context + _queryBlock - 1) / _queryBlock;
@@ -286,6 +290,7 @@ internal sealed unsafe class Encoder : IDisposable
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pack(float* key, float* value)
         {
             var d = _headSize;

@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Kisei.Web.Speech.Whisper;
 
 /// <summary>What decoding one 30 s window produced.</summary>
@@ -17,7 +15,6 @@ internal readonly record struct WindowDecoding(double NoSpeechProbability, doubl
 /// </summary>
 internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabulary, int maxSteps)
 {
-    private readonly float[] _chunk = new float[4096];
 
     /// <summary>
     /// Decodes one window whose cross-attention is ready (<see cref="Decoder.BeginWindow"/>), appending the text
@@ -64,26 +61,8 @@ internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabular
     /// <summary>Softmax of the start-of-transcript row (row 0), read at the no-speech token.</summary>
     private double NoSpeechProbability(float* logits)
     {
-        var row = new ReadOnlySpan<float>(logits, vocabulary.Size);
-        var max = TensorPrimitives.Max(row);
-        return Math.Exp(row[vocabulary.NoSpeech] - max) / SumOfExponentials(row, max);
-    }
-
-    /// <summary>Σ exp(x − max), in chunks through a small buffer so that nothing is allocated.</summary>
-    private double SumOfExponentials(ReadOnlySpan<float> values, float max)
-    {
-        var sum = 0.0;
-        var chunk = _chunk.AsSpan();
-        for (var start = 0; start < values.Length; start += chunk.Length)
-        {
-            var part = values.Slice(start, Math.Min(chunk.Length, values.Length - start));
-            var exponentials = chunk[..part.Length];
-            TensorPrimitives.Subtract(part, max, exponentials);
-            TensorPrimitives.Exp(exponentials, exponentials);
-            sum += TensorPrimitives.Sum(exponentials);
-        }
-
-        return sum;
+        var (_, max) = TensorOps.ArgMax(logits, vocabulary.Size);
+        return Math.Exp(logits[vocabulary.NoSpeech] - max) / TensorOps.SumOfExponentials(logits, vocabulary.Size, max);
     }
 
     /// <summary>
@@ -93,14 +72,13 @@ internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabular
     private (int Token, double LogProbability) Sample(float* logits, bool first)
     {
         // Only text tokens and end-of-text survive the filters, and they come first: every later id is special.
-        var allowed = new Span<float>(logits, first ? vocabulary.EndOfText : vocabulary.EndOfText + 1);
+        var allowed = first ? vocabulary.EndOfText : vocabulary.EndOfText + 1;
         if (first && vocabulary.Blank is { } blank)
         {
-            allowed[blank] = float.NegativeInfinity;
+            logits[blank] = float.NegativeInfinity;
         }
 
-        var best = TensorPrimitives.IndexOfMax(allowed);
-        var max = allowed[best];
-        return (best, -Math.Log(SumOfExponentials(allowed, max)));
+        var (best, max) = TensorOps.ArgMax(logits, allowed);
+        return (best, -Math.Log(TensorOps.SumOfExponentials(logits, allowed, max)));
     }
 }

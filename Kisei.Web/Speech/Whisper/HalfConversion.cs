@@ -71,6 +71,7 @@ internal static unsafe class HalfConversion
     }
 
     /// <summary>Converts <paramref name="count"/> halves (as raw bits) to singles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToSingle(ushort* source, float* destination, int count)
     {
         var i = 0;
@@ -89,6 +90,7 @@ internal static unsafe class HalfConversion
     }
 
     /// <summary>Converts <paramref name="count"/> singles to halves (as raw bits), rounding to nearest even.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToHalf(float* source, ushort* destination, int count)
     {
         var i = 0;
@@ -107,6 +109,7 @@ internal static unsafe class HalfConversion
     }
 
     /// <summary>Rounds each value to the nearest half-precision number, as a model computing in f16 would see it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RoundToHalf(float* values, int count)
     {
         var i = 0;

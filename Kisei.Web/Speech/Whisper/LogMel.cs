@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Kisei.Web.Speech.Whisper;
@@ -85,6 +85,7 @@ public sealed class LogMel
         ComputeCore(samples, destination);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeCore(ReadOnlySpan<float> samples, Span<float> destination)
     {
         var n = samples.Length;
@@ -140,17 +141,24 @@ public sealed class LogMel
             }
         }
 
+        // 3. log10, the silent frames, then the floor at (max − 8) and the scaling to roughly [-1, 1].
+        var max = -10f;
         for (var b = 0; b < Bands; b++)
         {
             var row = destination.Slice(b * frames, frames);
-            TensorPrimitives.Log10(row[..computed], row[..computed]);
+            for (var i = 0; i < computed; i++)
+            {
+                row[i] = MathF.Log10(row[i]);
+                max = MathF.Max(max, row[i]);
+            }
+
             row[computed..].Fill(-10f);
         }
 
-        // 3. Floor at (max - 8), then scale to roughly [-1, 1].
-        var floor = TensorPrimitives.Max(destination) - 8f;
-        TensorPrimitives.Max(destination, floor, destination);
-        TensorPrimitives.Add(destination, 4f, destination);
-        TensorPrimitives.Multiply(destination, 0.25f, destination);
+        var floor = max - 8f;
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] = (MathF.Max(destination[i], floor) + 4f) * 0.25f;
+        }
     }
 }

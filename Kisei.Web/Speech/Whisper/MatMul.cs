@@ -72,6 +72,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         Start(a, lda, m, k, n, bias, c, ldc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int index, int worker)
     {
         var rowBlockIndex = index / _panelGroups;
@@ -150,6 +151,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
     }
 
     /// <summary>rows × 32 outputs from an f32 panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SingleKernel(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols)
     {
         if (!Vector512.IsHardwareAccelerated)
@@ -366,6 +368,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
     }
 
     /// <summary>Writes the first <paramref name="rows"/> rows and <paramref name="cols"/> columns of a 32-wide tile, plus the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTile(float* tile, int rows, float* c, int ldc, float* bias, int cols)
     {
         for (var r = 0; r < rows; r++)

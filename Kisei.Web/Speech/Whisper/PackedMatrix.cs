@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Kisei.Web.Speech.Whisper;
@@ -110,6 +111,7 @@ internal sealed unsafe class PackedMatrix : IDisposable
     }
 
     /// <summary>Reads the weights of output <paramref name="row"/> (an embedding lookup).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ReadRow(int row, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Kisei.Web.Speech.Whisper;
@@ -84,6 +85,7 @@ internal sealed class RealFft
     public int Length { get; }
 
     /// <summary>|X[k]|² for k in [0, N/2] of eight real frames, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PowerSpectrum(ReadOnlySpan<Vector256<float>> frames, Span<Vector256<float>> power)
     {
         if (frames.Length != Length || power.Length != _half + 1)
@@ -114,6 +116,7 @@ internal sealed class RealFft
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (Vector256<float>[] Re, Vector256<float>[] Im) Transform()
     {
         var (srcRe, srcIm, dstRe, dstIm) = (_re0, _im0, _re1, _im1);
