@@ -105,26 +105,29 @@ internal sealed unsafe class Decoder : IDisposable
             var input = encoded.Pointer;
             if (_half && cross.Key.IsHalf)
             {
-                // Rounding the shared input in place is what whisper.cpp does when it converts it for both products.
+                // whisper.cpp converts the encoder output to f16 once for both products; rounding it in place is the same.
                 HalfConversion.RoundToHalf(input, n * s);
-            }
-
-            // Keys, scaled by d^-0.25 as whisper.cpp scales them, stored per head transposed: [head][dim][key].
-            _matMul.Multiply(input, s, n, cross.Key, null, scratch, s);
-            TensorOps.Scale(scratch, (long)n * s, _headScale);
-            var keys = _crossKeys[l].Pointer;
-            for (var t = 0; t < n; t++)
-            {
-                var row = scratch + ((long)t * s);
-                for (var c = 0; c < s; c++)
-                {
-                    keys[((long)c * _keyStride) + t] = BitConverter.HalfToUInt16Bits((Half)row[c]);
-                }
             }
 
             // Values as f16 rows: [key][n_state], a head being a slice of d.
             _matMul.Multiply(input, s, n, cross.Value, cross.ValueBias.Pointer, scratch, s);
             HalfConversion.ToHalf(scratch, _crossValues[l].Pointer, n * s);
+
+            // Keys, scaled by d^-0.25 as whisper.cpp scales them, stored transposed: [head][dim][key]. They are
+            // narrowed to f16 in place first (each write lands behind the reads), then transposed.
+            _matMul.Multiply(input, s, n, cross.Key, null, scratch, s);
+            TensorOps.Scale(scratch, (long)n * s, _headScale);
+            var narrowed = (ushort*)scratch;
+            HalfConversion.ToHalf(scratch, narrowed, n * s);
+            var keys = _crossKeys[l].Pointer;
+            for (var t = 0; t < n; t++)
+            {
+                var row = narrowed + ((long)t * s);
+                for (var c = 0; c < s; c++)
+                {
+                    keys[((long)c * _keyStride) + t] = row[c];
+                }
+            }
         }
     }
 

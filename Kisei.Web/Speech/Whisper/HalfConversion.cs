@@ -89,7 +89,10 @@ internal static unsafe class HalfConversion
         }
     }
 
-    /// <summary>Converts <paramref name="count"/> singles to halves (as raw bits), rounding to nearest even.</summary>
+    /// <summary>
+    /// Converts <paramref name="count"/> singles to halves (as raw bits), rounding to nearest even. The destination
+    /// may be the source itself: every write lands behind the reads.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToHalf(float* source, ushort* destination, int count)
     {

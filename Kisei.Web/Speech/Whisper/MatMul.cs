@@ -5,11 +5,11 @@ using System.Runtime.Intrinsics;
 namespace Kisei.Web.Speech.Whisper;
 
 /// <summary>
-/// C = A·Bᵀ + bias over all workers, with B in 32-wide panels (<see cref="PackedMatrix"/>, or f32 panels packed by
-/// the caller). The work is cut into tasks of (a block of up to 256 rows of A) × (a group of panels). For many rows,
-/// an f16 panel is widened once into the worker's scratch and an 8×32 register-blocked kernel streams it (16
-/// accumulators in zmm registers, one broadcast of A and two loads of B per step); for the decoder's few rows the
-/// f16 panel is widened in registers on the fly, so the weights are read once at half the bandwidth.
+/// C = A·Wᵀ + bias over all workers, with the weights W in 32-wide panels (<see cref="PackedMatrix"/>). The work is
+/// cut into tasks of (a block of up to 256 rows of A) × (a group of panels). For many rows, an f16 panel is widened
+/// once into the worker's scratch and an 8×32 register-blocked kernel streams it (16 accumulators in zmm registers,
+/// one broadcast of A and two loads of W per step); for the decoder's few rows the f16 panel is widened in
+/// registers on the fly, so the weights are read once at half the bandwidth.
 /// </summary>
 internal sealed unsafe class MatMul : IParallelWork, IDisposable
 {
@@ -33,8 +33,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
     private float* _c;
     private int _ldc;
     private float* _bias;
-    private PackedMatrix? _weights;
-    private float* _singlePanels;
+    private PackedMatrix _weights = null!;
     private int _panels;
     private int _panelGroup;
     private int _panelGroups;
@@ -60,16 +59,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         }
 
         _weights = weights;
-        _singlePanels = null;
         Start(a, lda, m, weights.Columns, weights.Rows, bias, c, ldc);
-    }
-
-    /// <summary>C[m×n] = A[m×k]·B + bias for B already packed as f32 panels of k × 32 (n rounded up to 32).</summary>
-    public void Multiply(float* a, int lda, int m, int k, float* panels, int n, float* bias, float* c, int ldc)
-    {
-        _weights = null;
-        _singlePanels = panels;
-        Start(a, lda, m, k, n, bias, c, ldc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -89,9 +79,9 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             var n0 = p * Width;
             var cols = Math.Min(Width, _n - n0);
             var bias = _bias == null ? null : _bias + n0;
-            if (_weights is { IsHalf: true } half)
+            if (_weights.IsHalf)
             {
-                var panel = half.HalfPanel(p);
+                var panel = _weights.HalfPanel(p);
                 if (rows == 1 && Vector512.IsHardwareAccelerated)
                 {
                     HalfKernel1(a, panel, _k, c + n0, bias, cols, tile);
@@ -110,8 +100,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             }
             else
             {
-                var panel = _weights is null ? _singlePanels + ((long)p * _k * Width) : _weights.SinglePanel(p);
-                SingleKernel(a, _lda, rows, panel, _k, c + n0, _ldc, bias, cols);
+                SingleKernel(a, _lda, rows, _weights.SinglePanel(p), _k, c + n0, _ldc, bias, cols);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Kisei.Web.Speech.Whisper;
 
@@ -30,13 +31,12 @@ public sealed class WhisperTranscriber : IDisposable
 
     /// <summary>Builds the engine from a loaded model; <paramref name="threads"/> ≤ 0 means one per processor.</summary>
     public WhisperTranscriber(GgmlModel model, int threads = 0)
-        : this(model, new WhisperWeights(model), threads)
+        : this(model, new WhisperWeights(model ?? throw new ArgumentNullException(nameof(model))), threads)
     {
     }
 
     private WhisperTranscriber(GgmlModel model, WhisperWeights weights, int threads)
     {
-        ArgumentNullException.ThrowIfNull(model);
         Hyperparameters = model.Hyperparameters;
         Vocabulary = model.Vocabulary;
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
@@ -183,7 +183,7 @@ public sealed class WhisperTranscriber : IDisposable
 
         return new WhisperTranscription(
             tokens,
-            Vocabulary.Decode(tokens.ToArray()),
+            Vocabulary.Decode(CollectionsMarshal.AsSpan(tokens)),
             noSpeech,
             sampled == 0 ? 0 : logProbabilitySum / sampled,
             melMilliseconds,
