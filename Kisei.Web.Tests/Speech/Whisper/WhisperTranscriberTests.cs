@@ -112,4 +112,18 @@ public sealed class WhisperTranscriberTests
 
         Assert.Throws<OperationCanceledException>(() => transcriber.Transcribe(Tone(1), "ja", cancelled.Token));
     }
+
+    [Fact]
+    public void The_result_serializes_to_the_json_keys_of_kisei_transcribe()
+    {
+        var result = new WhisperTranscription([1, 2], "ab", 0.25, -0.5, 1, 2, 3, 3, 1);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(result, System.Text.Json.JsonSerializerOptions.Web);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+
+        Assert.Equal(
+            ["tokens", "text", "noSpeechProbability", "averageLogProbability", "melMilliseconds", "encodeMilliseconds", "decodeMilliseconds", "decodedTokens"],
+            document.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, document.RootElement.GetProperty("tokens").GetArrayLength());
+    }
 }
