@@ -334,6 +334,45 @@ internal sealed unsafe class Decoder : IDisposable
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Scores(float* query, ushort* keys, int d, int stride, float* scores)
         {
+            if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated)
+            {
+                // 64 keys at a time in eight 256-bit sums (the stride is a multiple of 256).
+                for (var j0 = 0; j0 < stride; j0 += 64)
+                {
+                    Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                    var k = keys + j0;
+                    for (var i = 0; i < d; i++)
+                    {
+                        var q = Vector256.Create(query[i]);
+                        var r0 = Vector256.Load(k);
+                        var r1 = Vector256.Load(k + 16);
+                        var r2 = Vector256.Load(k + 32);
+                        var r3 = Vector256.Load(k + 48);
+                        a0 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenLower(r0)), a0);
+                        a1 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenUpper(r0)), a1);
+                        a2 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenLower(r1)), a2);
+                        a3 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenUpper(r1)), a3);
+                        a4 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenLower(r2)), a4);
+                        a5 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenUpper(r2)), a5);
+                        a6 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenLower(r3)), a6);
+                        a7 = Vector256.FusedMultiplyAdd(q, HalfConversion.FiniteToSingle(Vector256.WidenUpper(r3)), a7);
+                        k += stride;
+                    }
+
+                    var o = scores + j0;
+                    a0.Store(o);
+                    a1.Store(o + 8);
+                    a2.Store(o + 16);
+                    a3.Store(o + 24);
+                    a4.Store(o + 32);
+                    a5.Store(o + 40);
+                    a6.Store(o + 48);
+                    a7.Store(o + 56);
+                }
+
+                return;
+            }
+
             if (!Vector512.IsHardwareAccelerated)
             {
                 for (var j = 0; j < stride; j++)
@@ -429,6 +468,40 @@ internal sealed unsafe class Decoder : IDisposable
 
                     (a0 + b0 + (c0 + e0)).Store(output + i0);
                     (a1 + b1 + (c1 + e1)).Store(output + i0 + 16);
+                }
+            }
+
+            if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated)
+            {
+                for (; i0 + 16 <= d; i0 += 16)
+                {
+                    Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default;
+                    var v = values + i0;
+                    var j = 0;
+                    for (; j + 2 <= n; j += 2)
+                    {
+                        var raw0 = Vector256.Load(v);
+                        var raw1 = Vector256.Load(v + rowStride);
+                        var p0 = Vector256.Create(probabilities[j]);
+                        var p1 = Vector256.Create(probabilities[j + 1]);
+                        a0 = Vector256.FusedMultiplyAdd(p0, HalfConversion.FiniteToSingle(Vector256.WidenLower(raw0)), a0);
+                        a1 = Vector256.FusedMultiplyAdd(p0, HalfConversion.FiniteToSingle(Vector256.WidenUpper(raw0)), a1);
+                        b0 = Vector256.FusedMultiplyAdd(p1, HalfConversion.FiniteToSingle(Vector256.WidenLower(raw1)), b0);
+                        b1 = Vector256.FusedMultiplyAdd(p1, HalfConversion.FiniteToSingle(Vector256.WidenUpper(raw1)), b1);
+                        v += 2 * rowStride;
+                    }
+
+                    for (; j < n; j++)
+                    {
+                        var p = Vector256.Create(probabilities[j]);
+                        var raw = Vector256.Load(v);
+                        a0 = Vector256.FusedMultiplyAdd(p, HalfConversion.FiniteToSingle(Vector256.WidenLower(raw)), a0);
+                        a1 = Vector256.FusedMultiplyAdd(p, HalfConversion.FiniteToSingle(Vector256.WidenUpper(raw)), a1);
+                        v += rowStride;
+                    }
+
+                    (a0 + b0).Store(output + i0);
+                    (a1 + b1).Store(output + i0 + 8);
                 }
             }
 

@@ -70,6 +70,31 @@ internal static unsafe class HalfConversion
         return result | sign;
     }
 
+    /// <summary>Narrows 8 singles to halves (round to nearest even), in the low 16 bits of each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> ToHalf(Vector256<float> value)
+    {
+        var bits = value.AsUInt32();
+        var sign = (bits >> 16) & Vector256.Create(0x8000u);
+        var magnitude = bits & Vector256.Create(0x7FFFFFFFu);
+        var rounded = magnitude + Vector256.Create(0xFFFu) + ((magnitude >> 13) & Vector256<uint>.One);
+        var normal = (rounded >> 13) - Vector256.Create(112u << 10);
+        var subnormal = (magnitude.AsSingle() + Vector256.Create(0.5f)).AsUInt32() - Vector256.Create(0x3F000000u);
+        var result = Vector256.ConditionalSelect(Vector256.LessThan(magnitude, Vector256.Create(0x38800000u)), subnormal, normal);
+        result = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(magnitude, Vector256.Create(0x477FF000u)), Vector256.Create(0x7C00u), result);
+        var nan = Vector256.Create(0x7E00u) | ((magnitude >> 13) & Vector256.Create(0x3FFu));
+        result = Vector256.ConditionalSelect(Vector256.GreaterThan(magnitude, Vector256.Create(0x7F800000u)), nan, result);
+        return result | sign;
+    }
+
+    /// <summary>Widens 8 finite halves; see <see cref="FiniteToSingle(Vector512{uint})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> FiniteToSingle(Vector256<uint> half)
+    {
+        var value = ((half & Vector256.Create(0x7FFFu)) << 13).AsSingle() * Vector256.Create(0x77800000u).AsSingle();
+        return (value.AsUInt32() | ((half & Vector256.Create(0x8000u)) << 16)).AsSingle();
+    }
+
     /// <summary>Converts <paramref name="count"/> halves (as raw bits) to singles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToSingle(ushort* source, float* destination, int count)
@@ -80,6 +105,13 @@ internal static unsafe class HalfConversion
             for (; i + 16 <= count; i += 16)
             {
                 ToSingle(Vector512.WidenLower(Vector256.Load(source + i).ToVector512())).Store(destination + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8)
+            {
+                ToSingle(Vector256.WidenLower(Vector128.Load(source + i).ToVector256())).Store(destination + i);
             }
         }
 
@@ -104,6 +136,13 @@ internal static unsafe class HalfConversion
                 Vector512.Narrow(ToHalf(Vector512.Load(source + i)), Vector512<uint>.Zero).GetLower().Store(destination + i);
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8)
+            {
+                Vector256.Narrow(ToHalf(Vector256.Load(source + i)), Vector256<uint>.Zero).GetLower().Store(destination + i);
+            }
+        }
 
         for (; i < count; i++)
         {
@@ -121,6 +160,13 @@ internal static unsafe class HalfConversion
             for (; i + 16 <= count; i += 16)
             {
                 ToSingle(ToHalf(Vector512.Load(values + i))).Store(values + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8)
+            {
+                ToSingle(ToHalf(Vector256.Load(values + i))).Store(values + i);
             }
         }
 

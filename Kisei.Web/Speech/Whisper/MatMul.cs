@@ -88,6 +88,12 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
                     continue;
                 }
 
+                if (rows == 1 && Vector256.IsHardwareAccelerated)
+                {
+                    HalfKernel1Narrow(a, panel, _k, c + n0, bias, cols, tile);
+                    continue;
+                }
+
                 if (rows <= SmallRows && Vector512.IsHardwareAccelerated)
                 {
                     HalfKernel(a, _lda, rows, panel, _k, c + n0, _ldc, bias, cols, tile);
@@ -143,18 +149,29 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SingleKernel(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols)
     {
+        // The kernels' spill tile lives here: a stackalloc inside them would put a call after their loops.
+        var tile = stackalloc float[8 * Width];
         if (!Vector512.IsHardwareAccelerated)
         {
-            for (var r = 0; r < rows; r++)
+            for (var r = 0; r < rows; r += 2)
             {
-                PortableRow(a + ((long)r * lda), b, k, c + ((long)r * ldc), bias, cols);
+                var count = Math.Min(2, rows - r);
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    Kernel2(a + ((long)r * lda), lda, count, b, k, c + ((long)r * ldc), ldc, bias, cols, tile);
+                }
+                else
+                {
+                    for (var i = r; i < r + count; i++)
+                    {
+                        PortableRow(a + ((long)i * lda), b, k, c + ((long)i * ldc), bias, cols);
+                    }
+                }
             }
 
             return;
         }
 
-        // The kernels' spill tile lives here: a stackalloc inside them would put a call after their loops.
-        var tile = stackalloc float[8 * Width];
         var r0 = 0;
         for (; r0 + 8 <= rows; r0 += 8)
         {
@@ -241,6 +258,46 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         }
     }
 
+    /// <summary>
+    /// Up to 2 rows × 32 outputs with 256-bit vectors, for processors without AVX-512: AVX2 has 16 vector registers,
+    /// which hold 8 accumulators, a panel row and a broadcast.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel2(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols, float* tile)
+    {
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        var a0 = a;
+        var a1 = rows > 1 ? a + lda : a;
+        for (var i = 0; i < k; i++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var b2 = Vector256.Load(b + 16);
+            var b3 = Vector256.Load(b + 24);
+            b += Width;
+            var x = Vector256.Create(a0[i]);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            c02 = Vector256.FusedMultiplyAdd(x, b2, c02);
+            c03 = Vector256.FusedMultiplyAdd(x, b3, c03);
+            x = Vector256.Create(a1[i]);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            c12 = Vector256.FusedMultiplyAdd(x, b2, c12);
+            c13 = Vector256.FusedMultiplyAdd(x, b3, c13);
+        }
+
+        c00.Store(tile);
+        c01.Store(tile + 8);
+        c02.Store(tile + 16);
+        c03.Store(tile + 24);
+        c10.Store(tile + Width);
+        c11.Store(tile + Width + 8);
+        c12.Store(tile + Width + 16);
+        c13.Store(tile + Width + 24);
+        CopyTile(tile, rows, c, ldc, bias, cols);
+    }
+
     /// <summary>Up to 4 rows; missing rows repeat row 0 and are not stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel4(float* a, int lda, int rows, float* b, int k, float* c, int ldc, float* bias, int cols, float* tile)
@@ -310,6 +367,30 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
 
         (s0 + t0).Store(tile);
         (s1 + t1).Store(tile + 16);
+        CopyTile(tile, 1, c, 0, bias, cols);
+    }
+
+    /// <summary>One row against an f16 panel with 256-bit vectors, for processors without AVX-512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HalfKernel1Narrow(float* a, ushort* b, int k, float* c, float* bias, int cols, float* tile)
+    {
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (var i = 0; i < k; i++)
+        {
+            var raw0 = Vector256.Load(b);
+            var raw1 = Vector256.Load(b + 16);
+            b += Width;
+            var x = Vector256.Create(a[i]);
+            s0 = Vector256.FusedMultiplyAdd(x, HalfConversion.ToSingle(Vector256.WidenLower(raw0)), s0);
+            s1 = Vector256.FusedMultiplyAdd(x, HalfConversion.ToSingle(Vector256.WidenUpper(raw0)), s1);
+            s2 = Vector256.FusedMultiplyAdd(x, HalfConversion.ToSingle(Vector256.WidenLower(raw1)), s2);
+            s3 = Vector256.FusedMultiplyAdd(x, HalfConversion.ToSingle(Vector256.WidenUpper(raw1)), s3);
+        }
+
+        s0.Store(tile);
+        s1.Store(tile + 8);
+        s2.Store(tile + 16);
+        s3.Store(tile + 24);
         CopyTile(tile, 1, c, 0, bias, cols);
     }
 

@@ -211,6 +211,14 @@ internal static unsafe class TensorOps
                 sum += Vector512.Sum(Exp(Vector512.Load(values + i) - vshift));
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vshift = Vector256.Create(shift);
+            for (; i + 8 <= count; i += 8)
+            {
+                sum += Vector256.Sum(Exp(Vector256.Load(values + i) - vshift));
+            }
+        }
 
         for (; i < count; i++)
         {
@@ -283,6 +291,20 @@ internal static unsafe class TensorOps
 
             sum = Vector512.Sum(vsum);
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vscale = Vector256.Create(scale);
+            var vshift = Vector256.Create(shift);
+            var vsum = Vector256<float>.Zero;
+            for (; i + 8 <= count; i += 8)
+            {
+                var e = Exp(Vector256.FusedMultiplyAdd(Vector256.Load(values + i), vscale, -vshift));
+                e.Store(values + i);
+                vsum += e;
+            }
+
+            sum = Vector256.Sum(vsum);
+        }
 
         for (; i < count; i++)
         {
@@ -306,6 +328,25 @@ internal static unsafe class TensorOps
         {
             values[i] *= inverse;
         }
+    }
+
+    /// <summary>e^x for 8 lanes; see <see cref="Exp(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        x = Vector256.Max(x, Vector256.Create(-87.33f));
+        var n = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.Create(1.9875691500e-4f);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
+        var scale = (Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23;
+        return Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256.Create(-87.33f)), Vector256<float>.Zero, p * scale.AsSingle());
     }
 
     /// <summary>
