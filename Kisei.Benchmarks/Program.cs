@@ -3,6 +3,7 @@ using Kisei.Benchmarks;
 // dotnet run -c Release --project Kisei.Benchmarks -- <suite> [options]
 var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase);
 suites["audio"] = AudioBenchmarks.Run;
+suites["whisper"] = Kisei.Benchmarks.Whisper.WhisperBenchmark.Run;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

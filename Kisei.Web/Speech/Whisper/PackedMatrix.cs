@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Kisei.Web.Speech.Whisper;
+
+/// <summary>
+/// A weight matrix of <see cref="Rows"/> outputs by <see cref="Columns"/> inputs, stored in panels of
+/// <see cref="PanelWidth"/> outputs: panel p holds, for each input k, the 32 weights of outputs 32p..32p+31
+/// side by side. The matrix-multiply kernels then read one panel as a straight stream and broadcast the input.
+/// f16 weights stay f16 (half the memory and bandwidth; widened in registers or per panel); quantized weights
+/// are dequantized to f16 at load, f32 weights stay f32. Outputs past <see cref="Rows"/> in the last panel are zero.
+/// </summary>
+internal sealed unsafe class PackedMatrix : IDisposable
+{
+    public const int PanelWidth = 32;
+
+    private readonly AlignedBuffer<ushort>? _half;
+    private readonly AlignedBuffer<float>? _single;
+
+    private PackedMatrix(int rows, int columns, bool isHalf)
+    {
+        Rows = rows;
+        Columns = columns;
+        Panels = (rows + PanelWidth - 1) / PanelWidth;
+        var length = (long)Panels * PanelWidth * columns;
+        if (isHalf)
+        {
+            _half = new AlignedBuffer<ushort>(length);
+        }
+        else
+        {
+            _single = new AlignedBuffer<float>(length);
+        }
+    }
+
+    /// <summary>Outputs (n).</summary>
+    public int Rows { get; }
+
+    /// <summary>Inputs (k).</summary>
+    public int Columns { get; }
+
+    public int Panels { get; }
+
+    /// <summary>Whether the panels hold f16 bits (else f32).</summary>
+    public bool IsHalf => _half is not null;
+
+    public long ByteCount => _half?.ByteCount ?? _single!.ByteCount;
+
+    /// <summary>Panel <paramref name="panel"/> as f16 bits, <see cref="Columns"/> × 32.</summary>
+    public ushort* HalfPanel(int panel) => _half!.Pointer + ((long)panel * Columns * PanelWidth);
+
+    /// <summary>Panel <paramref name="panel"/> as f32, <see cref="Columns"/> × 32.</summary>
+    public float* SinglePanel(int panel) => _single!.Pointer + ((long)panel * Columns * PanelWidth);
+
+    /// <summary>
+    /// Packs a tensor whose last dimension counts the outputs and whose other dimensions, flattened, are the
+    /// inputs: a linear layer's [n_in, n_out] or a convolution's [kernel, n_in, n_out].
+    /// </summary>
+    public static PackedMatrix FromTensor(GgmlTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var rows = tensor.Dimensions[^1];
+        var columns = checked((int)((long)tensor.RowLength * tensor.RowCount / rows));
+        var matrix = new PackedMatrix(rows, columns, tensor.Type != GgmlType.F32);
+        var data = tensor.Data.Span;
+        switch (tensor.Type)
+        {
+            case GgmlType.F32:
+            {
+                var source = MemoryMarshal.Cast<byte, float>(data);
+                for (var r = 0; r < rows; r++)
+                {
+                    matrix.SetRow(r, source.Slice(r * columns, columns));
+                }
+
+                break;
+            }
+
+            case GgmlType.F16:
+            {
+                var source = MemoryMarshal.Cast<byte, ushort>(data);
+                for (var r = 0; r < rows; r++)
+                {
+                    matrix.SetRow(r, source.Slice(r * columns, columns));
+                }
+
+                break;
+            }
+
+            default:
+            {
+                // Quantized tensors are always 2-D, so one stored row is one output.
+                var decoded = new float[columns];
+                var bits = new ushort[columns];
+                for (var r = 0; r < rows; r++)
+                {
+                    tensor.DequantizeRow(r, decoded);
+                    for (var k = 0; k < columns; k++)
+                    {
+                        bits[k] = BitConverter.HalfToUInt16Bits((Half)decoded[k]);
+                    }
+
+                    matrix.SetRow(r, bits);
+                }
+
+                break;
+            }
+        }
+
+        return matrix;
+    }
+
+    /// <summary>Reads the weights of output <paramref name="row"/> (an embedding lookup).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ReadRow(int row, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Columns);
+        var lane = row % PanelWidth;
+        if (IsHalf)
+        {
+            var panel = HalfPanel(row / PanelWidth);
+            for (var k = 0; k < Columns; k++)
+            {
+                destination[k] = (float)BitConverter.UInt16BitsToHalf(panel[(k * PanelWidth) + lane]);
+            }
+        }
+        else
+        {
+            var panel = SinglePanel(row / PanelWidth);
+            for (var k = 0; k < Columns; k++)
+            {
+                destination[k] = panel[(k * PanelWidth) + lane];
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _half?.Dispose();
+        _single?.Dispose();
+    }
+
+    private void SetRow(int row, ReadOnlySpan<float> values)
+    {
+        var panel = SinglePanel(row / PanelWidth);
+        var lane = row % PanelWidth;
+        for (var k = 0; k < values.Length; k++)
+        {
+            panel[(k * PanelWidth) + lane] = values[k];
+        }
+    }
+
+    private void SetRow(int row, ReadOnlySpan<ushort> bits)
+    {
+        var panel = HalfPanel(row / PanelWidth);
+        var lane = row % PanelWidth;
+        for (var k = 0; k < bits.Length; k++)
+        {
+            panel[(k * PanelWidth) + lane] = bits[k];
+        }
+    }
+}
