@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text.Json;
+using Kisei.Web.Audio;
 
 namespace Kisei.Web.Tests.Speech.Whisper;
 
@@ -26,53 +26,16 @@ internal static class WhisperReference
             ?? throw new InvalidDataException("expected-tokens.json is empty.");
     }
 
-    /// <summary>
-    /// A minimal reader for the clips (16-bit PCM, mono, 16 kHz). The app's own WAV reader lives in Kisei.Web/Audio;
-    /// this one only has to read these four files.
-    /// </summary>
+    /// <summary>A clip's samples (16 kHz mono 16-bit PCM), read with the app's own WAV reader.</summary>
     public static float[] ReadClip(string name)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(Directory, name));
-        if (bytes.Length < 12 || BinaryPrimitives.ReadUInt32BigEndian(bytes) != 0x52494646 || BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8)) != 0x57415645)
+        var audio = WavReader.Read(File.ReadAllBytes(Path.Combine(Directory, name)));
+        if (audio.SampleRateHz != 16_000 || audio.Channels != 1)
         {
-            throw new InvalidDataException($"{name} is not a RIFF/WAVE file.");
+            throw new InvalidDataException($"{name} is not mono 16 kHz audio.");
         }
 
-        var position = 12;
-        var format = false;
-        while (position + 8 <= bytes.Length)
-        {
-            var id = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(position));
-            var size = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position + 4));
-            var body = bytes.AsSpan(position + 8, Math.Min(size, bytes.Length - position - 8));
-            if (id == 0x666d7420)
-            {
-                var pcm = BinaryPrimitives.ReadUInt16LittleEndian(body) == 1;
-                var channels = BinaryPrimitives.ReadUInt16LittleEndian(body[2..]);
-                var rate = BinaryPrimitives.ReadInt32LittleEndian(body[4..]);
-                var bits = BinaryPrimitives.ReadUInt16LittleEndian(body[14..]);
-                format = pcm && channels == 1 && rate == 16000 && bits == 16;
-            }
-            else if (id == 0x64617461)
-            {
-                if (!format)
-                {
-                    throw new InvalidDataException($"{name} is not 16-bit mono 16 kHz PCM.");
-                }
-
-                var samples = new float[body.Length / 2];
-                for (var i = 0; i < samples.Length; i++)
-                {
-                    samples[i] = BinaryPrimitives.ReadInt16LittleEndian(body[(2 * i)..]) / 32768f;
-                }
-
-                return samples;
-            }
-
-            position += 8 + size + (size & 1);
-        }
-
-        throw new InvalidDataException($"{name} has no data chunk.");
+        return audio.Mono;
     }
 
     private static string Locate()
