@@ -9,6 +9,7 @@ public static class CommandLine
     private static readonly Dictionary<string, Func<string[], TextWriter, TextWriter, Task<int>>> Commands = new(StringComparer.Ordinal)
     {
         ["score"] = ScoreCommand.RunAsync,
+        ["transcribe"] = TranscribeCommand.RunAsync,
         ["migrate"] = MigrateCommand.RunAsync,
         ["model"] = ModelCommand.RunAsync,
         ["health"] = HealthCommand.RunAsync,

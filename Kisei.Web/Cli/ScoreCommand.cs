@@ -3,6 +3,7 @@ using System.Text.Json;
 using Kisei.Web.Audio;
 using Kisei.Web.Screams;
 using Kisei.Web.Speech;
+using Kisei.Web.Speech.Whisper;
 
 namespace Kisei.Web.Cli;
 
@@ -28,12 +29,9 @@ internal static class ScoreCommand
             throw new CommandLineException($"cannot read {path}: {exception.Message}");
         }
 
-        if (arguments.Value("--model") is not null)
-        {
-            throw new CommandLineException("--model needs the Whisper engine, which is not built yet");
-        }
-
-        ISpeechRecognizer recognizer = new SyllableRecognizer();
+        // With --model the Whisper engine recognizes; without, the syllable estimator (as the server without a model).
+        using var whisper = arguments.Value("--model") is { } modelPath ? new WhisperRecognizer(new WhisperOptions { ModelPath = CheckedModelPath(modelPath) }) : null;
+        ISpeechRecognizer recognizer = whisper is null ? new SyllableRecognizer() : whisper;
         ScreamAnalysis analysis;
         try
         {
@@ -77,6 +75,9 @@ internal static class ScoreCommand
 
         return 0;
     }
+
+    private static string CheckedModelPath(string path) =>
+        File.Exists(path) ? path : throw new CommandLineException($"no model file at {path}");
 
     /// <summary>The keys scripts rely on (DESIGN §7); keep them stable.</summary>
     private sealed record ScoreJson(

@@ -62,7 +62,7 @@ public static class PagesExtensions
             app.UseExceptionHandler("/error");
         }
 
-        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseRequestLocalization();
         app.UseRouting();
         app.UseAuthentication();

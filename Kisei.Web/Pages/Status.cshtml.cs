@@ -1,31 +1,51 @@
+using Kisei.Web.Data.Postgres;
+using Kisei.Web.Scaling;
+using Kisei.Web.Scaling.Kubernetes;
+using Kisei.Web.Speech;
+using Kisei.Web.Speech.Models;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Pages;
 
 /// <summary>
-/// The page shown for an error status without a body of its own (404, 403, ...). Status pages
-/// re-execute the request with its own method, so a refused POST lands here as a POST.
+/// /status: what this replica runs on — the recognizer and its model (with a model download's
+/// progress, polled while it runs), the database and the cluster. Public, and free of secrets.
 /// </summary>
-[IgnoreAntiforgeryToken]
-public sealed class StatusModel(IStringLocalizer<SharedResource> text) : PageModel
+public sealed class StatusModel(
+    RecognizerChoice recognizer,
+    ModelStore models,
+    IClusterScaler cluster,
+    IOptions<ClusterOptions> clusterOptions,
+    IServiceProvider services) : PageModel
 {
-    public int Code { get; private set; }
+    public SpeechStatus Speech { get; private set; } = null!;
 
-    public string Message { get; private set; } = string.Empty;
+    public bool PrivateDatabase { get; private set; }
 
-    public void OnGet(int code)
+    public bool SimulatedCluster => cluster.IsSimulated;
+
+    public string Deployment => clusterOptions.Value.Deployment;
+
+    public void OnGet()
     {
-        Code = code;
-        Message = code switch
-        {
-            StatusCodes.Status403Forbidden => text["このページを見る権限がありません。"],
-            StatusCodes.Status404NotFound => text["ページが見つかりません。"],
-            StatusCodes.Status401Unauthorized => text["サインインしてください。"],
-            _ => text["リクエストを処理できませんでした。"],
-        };
+        Speech = LoadSpeech();
+        PrivateDatabase = services.GetService<PrivatePostgres>() is not null;
     }
 
-    public void OnPost(int code) => OnGet(code);
+    /// <summary>The speech section alone, which polls itself while a model downloads.</summary>
+    public IActionResult OnGetSpeech() => Partial("_SpeechStatus", LoadSpeech());
+
+    private SpeechStatus LoadSpeech()
+    {
+        var modelPath = recognizer.ModelPath;
+        return new SpeechStatus(modelPath is null ? "syllables" : "whisper", modelPath is null ? null : Path.GetFileName(modelPath), models.DownloadStatus);
+    }
+}
+
+/// <summary>The recognizer in use, its model file's name, and the latest model download.</summary>
+public sealed record SpeechStatus(string Recognizer, string? ModelFile, ModelDownloadStatus Download)
+{
+    public bool IsDownloading => Download.State == ModelDownloadState.Downloading;
 }

@@ -9,7 +9,9 @@ public static class SpeechExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddSpeechModels();
-        builder.Services.AddSingleton<ISpeechRecognizer, SyllableRecognizer>();
+        builder.Services.AddSingleton<SyllableRecognizer>();
+        builder.Services.AddSingleton<RecognizerChoice>();
+        builder.Services.AddSingleton<ISpeechRecognizer>(provider => provider.GetRequiredService<RecognizerChoice>());
         return builder;
     }
 }
