@@ -17,7 +17,7 @@ public sealed class SchemaTests(PostgresServerFixture server)
         await using var migrated = await server.CreateDatabaseAsync("migrated", Ct);
         await using var modelled = await server.CreateDatabaseAsync("modelled", Ct);
         await Migrator(migrated).MigrateAsync(Ct);
-        await using (var db = Context(modelled))
+        await using (var db = modelled.CreateContext())
         {
             await db.Database.ExecuteSqlRawAsync(db.Database.GenerateCreateScript(), Ct);
         }
@@ -70,8 +70,6 @@ public sealed class SchemaTests(PostgresServerFixture server)
 
     private static SchemaMigrator Migrator(TestDatabase database) => new(database.ConnectionString, NullLogger<SchemaMigrator>.Instance);
 
-    private static KiseiDbContext Context(TestDatabase database) =>
-        new(new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(database.ConnectionString).Options);
 
     /// <summary>Every column, constraint and index of Kisei's tables, one line each, sorted.</summary>
     private static async Task<List<string>> DescribeAsync(string connectionString)

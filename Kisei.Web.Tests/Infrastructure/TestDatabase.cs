@@ -1,4 +1,6 @@
 using System.Text;
+using Kisei.Web.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kisei.Web.Tests.Infrastructure;
@@ -31,6 +33,10 @@ public sealed class TestDatabase : IAsyncLifetime
 
     /// <summary>Connection string to this database.</summary>
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>An EF Core context on this database, for tests that read or write rows directly.</summary>
+    public KiseiDbContext CreateContext() =>
+        new(new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(ConnectionString).Options);
 
     public async ValueTask InitializeAsync() => await CreateAsync(TestContext.Current.CancellationToken);
 

@@ -107,6 +107,5 @@ public sealed class ClusterTests(TwoHostsFixture hosts) : IClassFixture<TwoHosts
         return db.ShareSnapshots.Where(s => s.Id > afterId).OrderBy(s => s.TakenAt).Select(s => s.TakenAt).ToList();
     }
 
-    private KiseiDbContext Context() =>
-        new(new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(hosts.Database.ConnectionString).Options);
+    private KiseiDbContext Context() => hosts.Database.CreateContext();
 }

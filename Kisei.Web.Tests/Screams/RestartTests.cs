@@ -24,7 +24,7 @@ public sealed class RestartTests(PostgresServerFixture server)
         var now = DateTimeOffset.UtcNow;
         var neverQueued = Guid.CreateVersion7();
         var crashedRun = Guid.CreateVersion7();
-        await using (var db = Context(database))
+        await using (var db = database.CreateContext())
         {
             var player = new Player { Login = "alice-restart", CreatedAt = now, LastSeenAt = now };
             db.Players.Add(player);
@@ -41,7 +41,7 @@ public sealed class RestartTests(PostgresServerFixture server)
             () => StatusesAsync(database).GetAwaiter().GetResult().All(s => s == ScreamStatus.Scored),
             "both pending screams are scored",
             TimeSpan.FromSeconds(60));
-        await using var check = Context(database);
+        await using var check = database.CreateContext();
         var crashed = await check.Screams.SingleAsync(s => s.Id == crashedRun, Ct);
         Assert.Equal(2, crashed.Attempts);
         Assert.NotNull(crashed.Score);
@@ -62,10 +62,8 @@ public sealed class RestartTests(PostgresServerFixture server)
 
     private static async Task<List<ScreamStatus>> StatusesAsync(TestDatabase database)
     {
-        await using var db = Context(database);
+        await using var db = database.CreateContext();
         return await db.Screams.Select(s => s.Status).ToListAsync(Ct);
     }
 
-    private static KiseiDbContext Context(TestDatabase database) =>
-        new(new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(database.ConnectionString).Options);
 }
