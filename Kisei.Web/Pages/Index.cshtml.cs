@@ -34,8 +34,6 @@ public sealed class IndexModel(
 
     public double MinDurationSeconds => options.Value.MinDurationSeconds;
 
-    public int MaxUploadBytes => options.Value.MaxUploadBytes;
-
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         if (User.TryGetPlayerId() is not { } playerId)

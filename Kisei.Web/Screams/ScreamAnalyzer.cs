@@ -18,9 +18,6 @@ public sealed class ScreamAnalyzer(ISpeechRecognizer recognizer)
     /// <summary>Points in the stored waveform envelope and frame-RMS curve.</summary>
     public const int PlotPoints = 240;
 
-    /// <summary>The recognizer this analyzer uses.</summary>
-    public string RecognizerName => recognizer.Name;
-
     /// <summary>Analyzes a WAV file. Throws <see cref="WavFormatException"/> for bad audio and
     /// <see cref="SpeechRecognitionException"/> when recognition fails.</summary>
     public async Task<ScreamAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> wav, CancellationToken cancellationToken)
