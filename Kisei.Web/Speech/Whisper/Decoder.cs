@@ -10,6 +10,10 @@ namespace Kisei.Web.Speech.Whisper;
 /// window; <see cref="Forward"/> then runs a few tokens at a time. Every buffer is allocated up front, so decoding
 /// a token allocates nothing. Keys, values and queries are rounded to f16 where whisper.cpp stores them in f16.
 /// </summary>
+/// <remarks>
+/// The cross-attention cache lies in a workspace shared with the <see cref="Encoder"/>, which uses it as scratch
+/// while it encodes a window: call <see cref="BeginWindow"/> after every <see cref="Encoder.Encode"/>.
+/// </remarks>
 internal sealed unsafe class Decoder : IDisposable
 {
     /// <summary>The most tokens one <see cref="Forward"/> call takes (the prompt).</summary>
@@ -31,8 +35,9 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly float _headScale;
 
     private readonly AlignedBuffer<float> _crossScratch;
-    private readonly AlignedBuffer<ushort>[] _crossKeys;
-    private readonly AlignedBuffer<ushort>[] _crossValues;
+    private readonly ushort* _crossCache;
+    private readonly long _crossLayerHalves;
+    private readonly long _crossValueOffset;
     private readonly AlignedBuffer<float>[] _selfKeys;
     private readonly AlignedBuffer<float>[] _selfValues;
     private readonly AlignedBuffer<float> _x;
@@ -46,8 +51,13 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly CrossAttention _crossAttention;
     private readonly float[] _scores;
 
-    public Decoder(WhisperWeights weights, WorkerPool pool, MatMul matMul)
+    /// <summary>
+    /// Keeps the cross-attention cache in <paramref name="workspace"/> (at least <see cref="WorkspaceBytes"/>), which
+    /// the caller owns.
+    /// </summary>
+    public Decoder(WhisperWeights weights, WorkerPool pool, MatMul matMul, AlignedBuffer<byte> workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
         _weights = weights;
         _pool = pool;
         _matMul = matMul;
@@ -57,23 +67,27 @@ internal sealed unsafe class Decoder : IDisposable
         _headSize = _state / _heads;
         _audioContext = hp.AudioContext;
         _textContext = hp.TextContext;
-        _keyStride = (_audioContext + Encoder.KeyPadding - 1) / Encoder.KeyPadding * Encoder.KeyPadding;
+        _keyStride = KeyStride(hp);
         _vocabularySize = hp.VocabularySize;
         _half = weights.HalfPrecisionActivations;
         _headScale = MathF.Pow(_headSize, -0.25f);
+        if (workspace.ByteCount < WorkspaceBytes(hp))
+        {
+            throw new ArgumentException($"The decoder needs a workspace of {WorkspaceBytes(hp)} bytes.", nameof(workspace));
+        }
 
         var layers = hp.TextLayers;
-        _crossScratch = new AlignedBuffer<float>((long)_audioContext * _state);
-        _crossKeys = new AlignedBuffer<ushort>[layers];
-        _crossValues = new AlignedBuffer<ushort>[layers];
+        _crossCache = (ushort*)workspace.Pointer;
+        _crossValueOffset = Align((long)_state * _keyStride);
+        _crossLayerHalves = _crossValueOffset + Align((long)_audioContext * _state);
+        _crossScratch = new AlignedBuffer<float>((long)Encoder.RowBlock * _state);
         _selfKeys = new AlignedBuffer<float>[layers];
         _selfValues = new AlignedBuffer<float>[layers];
         for (var l = 0; l < layers; l++)
         {
-            _crossKeys[l] = new AlignedBuffer<ushort>((long)_state * _keyStride);
-            _crossValues[l] = new AlignedBuffer<ushort>((long)_audioContext * _state);
-            _selfKeys[l] = new AlignedBuffer<float>((long)_textContext * _state);
-            _selfValues[l] = new AlignedBuffer<float>((long)_textContext * _state);
+            // Left unwritten, so that the positions a window never reaches need not become resident.
+            _selfKeys[l] = new AlignedBuffer<float>((long)_textContext * _state, zeroed: false);
+            _selfValues[l] = new AlignedBuffer<float>((long)_textContext * _state, zeroed: false);
         }
 
         _x = new AlignedBuffer<float>(MaxBatch * _state);
@@ -92,7 +106,22 @@ internal sealed unsafe class Decoder : IDisposable
     /// <summary>Logits of the last <see cref="Forward"/> call, one row of n_vocab per token.</summary>
     public AlignedBuffer<float> Logits { get; }
 
-    /// <summary>Computes the cross-attention keys and values of an encoded window (n_audio_ctx × n_state).</summary>
+    /// <summary>
+    /// Bytes of workspace the decoder needs for a model with these hyperparameters: the cross-attention cache,
+    /// n_text_layer × (f16 keys, padded, and f16 values).
+    /// </summary>
+    public static long WorkspaceBytes(WhisperHyperparameters hyperparameters)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        var hp = hyperparameters;
+        var halves = Align((long)hp.TextState * KeyStride(hp)) + Align((long)hp.AudioContext * hp.TextState);
+        return hp.TextLayers * halves * sizeof(ushort);
+    }
+
+    /// <summary>
+    /// Computes the cross-attention keys and values of an encoded window (n_audio_ctx × n_state), a block of rows
+    /// at a time. The window is rounded to f16 in place when the model computes in f16.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginWindow(AlignedBuffer<float> encoded)
     {
@@ -102,31 +131,43 @@ internal sealed unsafe class Decoder : IDisposable
         for (var l = 0; l < _weights.DecoderBlocks.Count; l++)
         {
             var cross = _weights.DecoderBlocks[l].CrossAttention!;
-            var input = encoded.Pointer;
             if (_half && cross.Key.IsHalf)
             {
                 // whisper.cpp converts the encoder output to f16 once for both products; rounding it in place is the same.
-                HalfConversion.RoundToHalf(input, n * s);
+                HalfConversion.RoundToHalf(encoded.Pointer, n * s);
             }
 
-            // Values as f16 rows: [key][n_state], a head being a slice of d.
-            _matMul.Multiply(input, s, n, cross.Value, cross.ValueBias.Pointer, scratch, s);
-            HalfConversion.ToHalf(scratch, _crossValues[l].Pointer, n * s);
-
-            // Keys, scaled by d^-0.25 as whisper.cpp scales them, stored transposed: [head][dim][key]. They are
-            // narrowed to f16 in place first (each write lands behind the reads), then transposed.
-            _matMul.Multiply(input, s, n, cross.Key, null, scratch, s);
-            TensorOps.Scale(scratch, (long)n * s, _headScale);
-            var narrowed = (ushort*)scratch;
-            HalfConversion.ToHalf(scratch, narrowed, n * s);
-            var keys = _crossKeys[l].Pointer;
-            for (var t = 0; t < n; t++)
+            var keys = CrossKeys(l);
+            var values = CrossValues(l);
+            foreach (var (row0, rows) in Encoder.RowBlocks(n))
             {
-                var row = narrowed + ((long)t * s);
-                for (var c = 0; c < s; c++)
+                var input = encoded.Pointer + ((long)row0 * s);
+
+                // Values as f16 rows: [key][n_state], a head being a slice of d.
+                _matMul.Multiply(input, s, rows, cross.Value, cross.ValueBias.Pointer, scratch, s);
+                HalfConversion.ToHalf(scratch, values + ((long)row0 * s), rows * s);
+
+                // Keys, scaled by d^-0.25 as whisper.cpp scales them, stored transposed: [head][dim][key]. They are
+                // narrowed to f16 in place first (each write lands behind the reads), then transposed.
+                _matMul.Multiply(input, s, rows, cross.Key, null, scratch, s);
+                TensorOps.Scale(scratch, (long)rows * s, _headScale);
+                var narrowed = (ushort*)scratch;
+                HalfConversion.ToHalf(scratch, narrowed, rows * s);
+                for (var t = 0; t < rows; t++)
                 {
-                    keys[((long)c * _keyStride) + t] = row[c];
+                    var row = narrowed + ((long)t * s);
+                    var column = keys + row0 + t;
+                    for (var c = 0; c < s; c++)
+                    {
+                        column[(long)c * _keyStride] = row[c];
+                    }
                 }
+            }
+
+            // The padding keys are zero (see Encoder.KeyPadding); the encoder used this memory as scratch.
+            for (var c = 0; c < s; c++)
+            {
+                new Span<ushort>(keys + ((long)c * _keyStride) + n, _keyStride - n).Clear();
             }
         }
     }
@@ -178,11 +219,6 @@ internal sealed unsafe class Decoder : IDisposable
     public void Dispose()
     {
         _crossScratch.Dispose();
-        foreach (var buffer in _crossKeys.Concat(_crossValues))
-        {
-            buffer.Dispose();
-        }
-
         foreach (var buffer in _selfKeys.Concat(_selfValues))
         {
             buffer.Dispose();
@@ -198,6 +234,17 @@ internal sealed unsafe class Decoder : IDisposable
         _hidden.Dispose();
         Logits.Dispose();
     }
+
+    private static int KeyStride(WhisperHyperparameters hp) => (hp.AudioContext + Encoder.KeyPadding - 1) / Encoder.KeyPadding * Encoder.KeyPadding;
+
+    /// <summary>Halves rounded up to a whole cache line.</summary>
+    private static long Align(long halves) => (halves + 31) & ~31L;
+
+    /// <summary>Layer <paramref name="layer"/>'s cross-attention keys: [head][dim][key], <see cref="_keyStride"/> keys a row.</summary>
+    private ushort* CrossKeys(int layer) => _crossCache + (layer * _crossLayerHalves);
+
+    /// <summary>Layer <paramref name="layer"/>'s cross-attention values: [key][n_state].</summary>
+    private ushort* CrossValues(int layer) => _crossCache + (layer * _crossLayerHalves) + _crossValueOffset;
 
     private void Round(float* values, int count, bool matrixIsHalf)
     {
@@ -319,8 +366,8 @@ internal sealed unsafe class Decoder : IDisposable
             var n = decoder._audioContext;
             var stride = decoder._keyStride;
             var query = decoder._query.Pointer + (row * s) + (head * d);
-            var keys = decoder._crossKeys[_layer].Pointer + ((long)head * d * stride);
-            var values = decoder._crossValues[_layer].Pointer + (head * d);
+            var keys = decoder.CrossKeys(_layer) + ((long)head * d * stride);
+            var values = decoder.CrossValues(_layer) + (head * d);
             var output = decoder._attention.Pointer + (row * s) + (head * d);
             var scores = _scores[worker].Pointer;
 
