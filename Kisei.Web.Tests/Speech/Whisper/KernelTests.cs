@@ -170,6 +170,43 @@ public sealed unsafe class KernelTests
     }
 
     [Theory]
+    [InlineData(64)]
+    [InlineData(37)]
+    [InlineData(8)]
+    [InlineData(3)]
+    public void Dot_products_and_multiply_adds_over_halves_match_the_single_kernels_on_the_widened_values(int count)
+    {
+        var random = new Random(count);
+        var a = new float[count];
+        var halves = new ushort[count];
+        var widened = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            a[i] = (float)(random.NextDouble() - 0.5);
+            halves[i] = BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 8 - 4));
+            widened[i] = (float)BitConverter.UInt16BitsToHalf(halves[i]);
+        }
+
+        var expected = (float[])a.Clone();
+        var actual = (float[])a.Clone();
+        fixed (float* x = a)
+        fixed (ushort* h = halves)
+        fixed (float* w = widened)
+        fixed (float* e = expected)
+        fixed (float* r = actual)
+        {
+            AssertSame(TensorOps.Dot(x, w, count), TensorOps.Dot(x, h, count));
+            TensorOps.MultiplyAdd(w, 0.3f, e, count);
+            TensorOps.MultiplyAdd(h, 0.3f, r, count);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            AssertSame(expected[i], actual[i]);
+        }
+    }
+
+    [Theory]
     [InlineData(GgmlType.F32, 1)]
     [InlineData(GgmlType.F16, 1)]
     [InlineData(GgmlType.F16, 300)]

@@ -38,8 +38,10 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly ushort* _crossCache;
     private readonly long _crossLayerHalves;
     private readonly long _crossValueOffset;
-    private readonly AlignedBuffer<float>[] _selfKeys;
-    private readonly AlignedBuffer<float>[] _selfValues;
+    private readonly AlignedBuffer<ushort>[]? _selfKeysHalf;
+    private readonly AlignedBuffer<ushort>[]? _selfValuesHalf;
+    private readonly AlignedBuffer<float>[]? _selfKeys;
+    private readonly AlignedBuffer<float>[]? _selfValues;
     private readonly AlignedBuffer<float> _x;
     private readonly AlignedBuffer<float> _norm;
     private readonly AlignedBuffer<float> _query;
@@ -81,13 +83,18 @@ internal sealed unsafe class Decoder : IDisposable
         _crossValueOffset = Align((long)_state * _keyStride);
         _crossLayerHalves = _crossValueOffset + Align((long)_audioContext * _state);
         _crossScratch = new AlignedBuffer<float>((long)Encoder.RowBlock * _state);
-        _selfKeys = new AlignedBuffer<float>[layers];
-        _selfValues = new AlignedBuffer<float>[layers];
-        for (var l = 0; l < layers; l++)
+        // The self-attention cache is f16 where whisper.cpp keeps it in f16 (every file but f32), and is left
+        // unwritten, so that the positions a window never reaches need not become resident.
+        var cacheLength = (long)_textContext * _state;
+        if (_half)
         {
-            // Left unwritten, so that the positions a window never reaches need not become resident.
-            _selfKeys[l] = new AlignedBuffer<float>((long)_textContext * _state, zeroed: false);
-            _selfValues[l] = new AlignedBuffer<float>((long)_textContext * _state, zeroed: false);
+            _selfKeysHalf = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<ushort>(cacheLength, zeroed: false))];
+            _selfValuesHalf = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<ushort>(cacheLength, zeroed: false))];
+        }
+        else
+        {
+            _selfKeys = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<float>(cacheLength, zeroed: false))];
+            _selfValues = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<float>(cacheLength, zeroed: false))];
         }
 
         _x = new AlignedBuffer<float>(MaxBatch * _state);
@@ -219,7 +226,12 @@ internal sealed unsafe class Decoder : IDisposable
     public void Dispose()
     {
         _crossScratch.Dispose();
-        foreach (var buffer in _selfKeys.Concat(_selfValues))
+        foreach (var buffer in (_selfKeysHalf ?? []).Concat(_selfValuesHalf ?? []))
+        {
+            buffer.Dispose();
+        }
+
+        foreach (var buffer in (_selfKeys ?? []).Concat(_selfValues ?? []))
         {
             buffer.Dispose();
         }
@@ -258,7 +270,6 @@ internal sealed unsafe class Decoder : IDisposable
     private void SelfAttend(int layer, AttentionWeights attention, int m, int position)
     {
         var s = _state;
-        var d = _headSize;
         var norm = _norm.Pointer;
         TensorOps.LayerNorm(_x.Pointer, m, s, attention.Norm, norm);
         Round(norm, m * s, attention.Query.IsHalf);
@@ -272,15 +283,34 @@ internal sealed unsafe class Decoder : IDisposable
         if (_half)
         {
             HalfConversion.RoundToHalf(_query.Pointer, m * s);
-            HalfConversion.RoundToHalf(_key.Pointer, m * s);
-            HalfConversion.RoundToHalf(_value.Pointer, m * s);
+            HalfConversion.ToHalf(_key.Pointer, _selfKeysHalf![layer].Pointer + ((long)position * s), m * s);
+            HalfConversion.ToHalf(_value.Pointer, _selfValuesHalf![layer].Pointer + ((long)position * s), m * s);
+            AttendToCache(_selfKeysHalf[layer].Pointer, _selfValuesHalf[layer].Pointer, m, position);
+        }
+        else
+        {
+            var keys = _selfKeys![layer].Pointer;
+            var values = _selfValues![layer].Pointer;
+            Buffer.MemoryCopy(_key.Pointer, keys + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
+            Buffer.MemoryCopy(_value.Pointer, values + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
+            AttendToCache(keys, values, m, position);
         }
 
-        var keys = _selfKeys[layer].Pointer;
-        var values = _selfValues[layer].Pointer;
-        Buffer.MemoryCopy(_key.Pointer, keys + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
-        Buffer.MemoryCopy(_value.Pointer, values + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
+        Round(_attention.Pointer, m * s, attention.Output.IsHalf);
+        _matMul.Multiply(_attention.Pointer, s, m, attention.Output, attention.OutputBias.Pointer, _projection.Pointer, s);
+        TensorOps.Add(_x.Pointer, _projection.Pointer, m * s);
+    }
 
+    /// <summary>
+    /// Causal attention of the <paramref name="m"/> queries over the cache, up to each query's own position. The
+    /// cache holds f16 bits (<typeparamref name="T"/> = ushort) or f32; the JIT compiles one loop for each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AttendToCache<T>(T* keys, T* values, int m, int position)
+        where T : unmanaged
+    {
+        var s = _state;
+        var d = _headSize;
         fixed (float* scores = _scores)
         {
             for (var r = 0; r < m; r++)
@@ -291,7 +321,8 @@ internal sealed unsafe class Decoder : IDisposable
                     var q = _query.Pointer + (r * s) + (h * d);
                     for (var j = 0; j < visible; j++)
                     {
-                        scores[j] = TensorOps.Dot(q, keys + ((long)j * s) + (h * d), d);
+                        var key = keys + ((long)j * s) + (h * d);
+                        scores[j] = typeof(T) == typeof(ushort) ? TensorOps.Dot(q, (ushort*)key, d) : TensorOps.Dot(q, (float*)key, d);
                     }
 
                     TensorOps.Softmax(scores, visible, 1f);
@@ -299,15 +330,19 @@ internal sealed unsafe class Decoder : IDisposable
                     new Span<float>(output, d).Clear();
                     for (var j = 0; j < visible; j++)
                     {
-                        TensorOps.MultiplyAdd(values + ((long)j * s) + (h * d), scores[j], output, d);
+                        var value = values + ((long)j * s) + (h * d);
+                        if (typeof(T) == typeof(ushort))
+                        {
+                            TensorOps.MultiplyAdd((ushort*)value, scores[j], output, d);
+                        }
+                        else
+                        {
+                            TensorOps.MultiplyAdd((float*)value, scores[j], output, d);
+                        }
                     }
                 }
             }
         }
-
-        Round(_attention.Pointer, m * s, attention.Output.IsHalf);
-        _matMul.Multiply(_attention.Pointer, s, m, attention.Output, attention.OutputBias.Pointer, _projection.Pointer, s);
-        TensorOps.Add(_x.Pointer, _projection.Pointer, m * s);
     }
 
     private void CrossAttend(int layer, AttentionWeights cross, int m)
