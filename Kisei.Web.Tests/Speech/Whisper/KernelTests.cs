@@ -263,12 +263,12 @@ public sealed unsafe class KernelTests
         using var weights = new WhisperWeights(model);
         using var pool = new WorkerPool(2);
         using var matMul = new MatMul(pool, 4 * 64 * 3);
-        using var workspace = new AlignedBuffer<byte>(Math.Max(Encoder.WorkspaceBytes(model.Hyperparameters), Decoder.WorkspaceBytes(model.Hyperparameters)));
-        using var encoder = new Encoder(weights, pool, matMul, workspace);
+        using var workspace = new WhisperWorkspace(model.Hyperparameters, Encoder.ScratchBytes(model.Hyperparameters, pool.ThreadCount), weights.HalfPrecisionActivations);
+        var encoder = new Encoder(weights, pool, matMul, workspace);
         using var decoder = new Decoder(weights, pool, matMul, workspace);
         var mel = new LogMel(model.MelFilters, 80).Compute(new float[16000]);
         encoder.Encode(mel, LogMel.FrameCount(16000), 0);
-        decoder.BeginWindow(encoder.Output);
+        decoder.BeginWindow();
         int[] prompt = [50258, 50266, 50359, 50363];
         var cancel = TestContext.Current.CancellationToken;
 

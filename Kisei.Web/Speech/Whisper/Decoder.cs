@@ -11,8 +11,8 @@ namespace Kisei.Web.Speech.Whisper;
 /// a token allocates nothing. Keys, values and queries are rounded to f16 where whisper.cpp stores them in f16.
 /// </summary>
 /// <remarks>
-/// The cross-attention cache lies in a workspace shared with the <see cref="Encoder"/>, which uses it as scratch
-/// while it encodes a window: call <see cref="BeginWindow"/> after every <see cref="Encoder.Encode"/>.
+/// The cross-attention cache lies in a <see cref="WhisperWorkspace"/> shared with the <see cref="Encoder"/>, which
+/// uses it as scratch while it encodes a window: call <see cref="BeginWindow"/> after every <see cref="Encoder.Encode"/>.
 /// </remarks>
 internal sealed unsafe class Decoder : IDisposable
 {
@@ -34,10 +34,12 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly bool _half;
     private readonly float _headScale;
 
-    private readonly AlignedBuffer<float> _crossScratch;
-    private readonly ushort* _crossCache;
-    private readonly long _crossLayerHalves;
-    private readonly long _crossValueOffset;
+    /// <summary>Rows of the encoded window projected at a time by <see cref="BeginWindow"/>.</summary>
+    private const int WindowBlock = 128;
+
+    private readonly WhisperWorkspace _workspace;
+    private readonly AlignedBuffer<float> _windowBlock;
+    private readonly AlignedBuffer<float> _projectedBlock;
     private readonly AlignedBuffer<ushort>[]? _selfKeysHalf;
     private readonly AlignedBuffer<ushort>[]? _selfValuesHalf;
     private readonly AlignedBuffer<float>[]? _selfKeys;
@@ -52,12 +54,11 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly AlignedBuffer<float> _hidden;
     private readonly CrossAttention _crossAttention;
     private readonly float[] _scores;
+    private readonly AlignedBuffer<float> _logits;
+    private int _lastBatch;
 
-    /// <summary>
-    /// Keeps the cross-attention cache in <paramref name="workspace"/> (at least <see cref="WorkspaceBytes"/>), which
-    /// the caller owns.
-    /// </summary>
-    public Decoder(WhisperWeights weights, WorkerPool pool, MatMul matMul, AlignedBuffer<byte> workspace)
+    /// <summary>Keeps the cross-attention cache in <paramref name="workspace"/>, which the caller owns.</summary>
+    public Decoder(WhisperWeights weights, WorkerPool pool, MatMul matMul, WhisperWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         _weights = weights;
@@ -69,20 +70,19 @@ internal sealed unsafe class Decoder : IDisposable
         _headSize = _state / _heads;
         _audioContext = hp.AudioContext;
         _textContext = hp.TextContext;
-        _keyStride = KeyStride(hp);
         _vocabularySize = hp.VocabularySize;
         _half = weights.HalfPrecisionActivations;
         _headScale = MathF.Pow(_headSize, -0.25f);
-        if (workspace.ByteCount < WorkspaceBytes(hp))
+        if (workspace.HalfPrecision != _half || workspace.State != _state || workspace.AudioContext != _audioContext)
         {
-            throw new ArgumentException($"The decoder needs a workspace of {WorkspaceBytes(hp)} bytes.", nameof(workspace));
+            throw new ArgumentException("The workspace was laid out for another model.", nameof(workspace));
         }
 
+        _workspace = workspace;
+        _keyStride = workspace.KeyStride;
         var layers = hp.TextLayers;
-        _crossCache = (ushort*)workspace.Pointer;
-        _crossValueOffset = Align((long)_state * _keyStride);
-        _crossLayerHalves = _crossValueOffset + Align((long)_audioContext * _state);
-        _crossScratch = new AlignedBuffer<float>((long)Encoder.RowBlock * _state);
+        _windowBlock = new AlignedBuffer<float>((long)WindowBlock * _state);
+        _projectedBlock = new AlignedBuffer<float>((long)WindowBlock * _state);
         // The self-attention cache is f16 where whisper.cpp keeps it in f16 (every file but f32), and is left
         // unwritten, so that the positions a window never reaches need not become resident.
         var cacheLength = (long)_textContext * _state;
@@ -105,70 +105,58 @@ internal sealed unsafe class Decoder : IDisposable
         _attention = new AlignedBuffer<float>(MaxBatch * _state);
         _projection = new AlignedBuffer<float>(MaxBatch * _state);
         _hidden = new AlignedBuffer<float>(MaxBatch * 4 * _state);
-        Logits = new AlignedBuffer<float>((long)MaxBatch * _vocabularySize);
+        _logits = new AlignedBuffer<float>(2L * _vocabularySize);
         _crossAttention = new CrossAttention(this, pool.ThreadCount);
         _scores = new float[_textContext];
     }
 
-    /// <summary>Logits of the last <see cref="Forward"/> call, one row of n_vocab per token.</summary>
-    public AlignedBuffer<float> Logits { get; }
+    /// <summary>The logits (n_vocab) of the first token of the last <see cref="Forward"/> call.</summary>
+    public float* FirstLogits => _logits.Pointer;
+
+    /// <summary>The logits (n_vocab) of the last token of the last <see cref="Forward"/> call: the next token's.</summary>
+    public float* LastLogits => _logits.Pointer + (_lastBatch > 1 ? _vocabularySize : 0);
 
     /// <summary>
-    /// Bytes of workspace the decoder needs for a model with these hyperparameters: the cross-attention cache,
-    /// n_text_layer × (f16 keys, padded, and f16 values).
-    /// </summary>
-    public static long WorkspaceBytes(WhisperHyperparameters hyperparameters)
-    {
-        ArgumentNullException.ThrowIfNull(hyperparameters);
-        var hp = hyperparameters;
-        var halves = Align((long)hp.TextState * KeyStride(hp)) + Align((long)hp.AudioContext * hp.TextState);
-        return hp.TextLayers * halves * sizeof(ushort);
-    }
-
-    /// <summary>
-    /// Computes the cross-attention keys and values of an encoded window (n_audio_ctx × n_state), a block of rows
-    /// at a time. The window is rounded to f16 in place when the model computes in f16.
+    /// Computes every layer's cross-attention keys and values from the window that <see cref="Encoder.Encode"/> left
+    /// in the workspace, a block of rows at a time. The last layer comes last: an f16 window lies where its values go,
+    /// and each block of values is written only over rows already read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void BeginWindow(AlignedBuffer<float> encoded)
+    public void BeginWindow()
     {
         var n = _audioContext;
         var s = _state;
-        var scratch = _crossScratch.Pointer;
+        var window = _windowBlock.Pointer;
+        var projected = _projectedBlock.Pointer;
         for (var l = 0; l < _weights.DecoderBlocks.Count; l++)
         {
             var cross = _weights.DecoderBlocks[l].CrossAttention!;
-            if (_half && cross.Key.IsHalf)
+            var keys = _workspace.CrossKeys(l);
+            var values = _workspace.CrossValues(l);
+            foreach (var (row0, rows) in Encoder.RowBlocks(n, WindowBlock))
             {
-                // whisper.cpp converts the encoder output to f16 once for both products; rounding it in place is the same.
-                HalfConversion.RoundToHalf(encoded.Pointer, n * s);
-            }
+                // whisper.cpp converts the encoder output to f16 once for both products: an f16 model's window
+                // already is, and widening it is exact.
+                float* input;
+                if (_half)
+                {
+                    HalfConversion.ToSingle(_workspace.EncodedHalf + ((long)row0 * s), window, rows * s);
+                    input = window;
+                }
+                else
+                {
+                    input = _workspace.EncoderWindow + ((long)row0 * s);
+                }
 
-            var keys = CrossKeys(l);
-            var values = CrossValues(l);
-            foreach (var (row0, rows) in Encoder.RowBlocks(n))
-            {
-                var input = encoded.Pointer + ((long)row0 * s);
+                _matMul.Multiply(input, s, rows, cross.Key, null, projected, s);
+                TensorOps.Scale(projected, (long)rows * s, _headScale);
+                var narrowed = (ushort*)projected;
+                HalfConversion.ToHalf(projected, narrowed, rows * s);
+                TransposeKeys(narrowed, rows, keys + row0);
 
                 // Values as f16 rows: [key][n_state], a head being a slice of d.
-                _matMul.Multiply(input, s, rows, cross.Value, cross.ValueBias.Pointer, scratch, s);
-                HalfConversion.ToHalf(scratch, values + ((long)row0 * s), rows * s);
-
-                // Keys, scaled by d^-0.25 as whisper.cpp scales them, stored transposed: [head][dim][key]. They are
-                // narrowed to f16 in place first (each write lands behind the reads), then transposed.
-                _matMul.Multiply(input, s, rows, cross.Key, null, scratch, s);
-                TensorOps.Scale(scratch, (long)rows * s, _headScale);
-                var narrowed = (ushort*)scratch;
-                HalfConversion.ToHalf(scratch, narrowed, rows * s);
-                for (var t = 0; t < rows; t++)
-                {
-                    var row = narrowed + ((long)t * s);
-                    var column = keys + row0 + t;
-                    for (var c = 0; c < s; c++)
-                    {
-                        column[(long)c * _keyStride] = row[c];
-                    }
-                }
+                _matMul.Multiply(input, s, rows, cross.Value, cross.ValueBias.Pointer, projected, s);
+                HalfConversion.ToHalf(projected, values + ((long)row0 * s), rows * s);
             }
 
             // The padding keys are zero (see Encoder.KeyPadding); the encoder used this memory as scratch.
@@ -180,8 +168,33 @@ internal sealed unsafe class Decoder : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="tokens"/> at positions <paramref name="position"/>, +1, ... and writes their logits to
-    /// <see cref="Logits"/>. Earlier positions must already be in the cache.
+    /// Writes <paramref name="rows"/> rows of n_state f16 keys as columns of <paramref name="keys"/> (rows of
+    /// <see cref="_keyStride"/>), 32 keys at a time, so that each cache line of a column row is written whole while
+    /// the 32 source rows stay in the first-level cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TransposeKeys(ushort* source, int rows, ushort* keys)
+    {
+        var s = _state;
+        for (var t0 = 0; t0 < rows; t0 += 32)
+        {
+            var width = Math.Min(32, rows - t0);
+            for (var c = 0; c < s; c++)
+            {
+                var destination = keys + ((long)c * _keyStride) + t0;
+                var column = source + ((long)t0 * s) + c;
+                for (var t = 0; t < width; t++)
+                {
+                    destination[t] = column[(long)t * s];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="tokens"/> at positions <paramref name="position"/>, +1, ... and writes the logits of the
+    /// first and the last of them (<see cref="FirstLogits"/>, <see cref="LastLogits"/>). Earlier positions must
+    /// already be in the cache.
     /// </summary>
     public void Forward(ReadOnlySpan<int> tokens, int position)
     {
@@ -218,14 +231,18 @@ internal sealed unsafe class Decoder : IDisposable
             Mlp(block.Mlp, m);
         }
 
+        // Only the first token's logits (the no-speech probability) and the last one's (the next token) are read,
+        // so only their rows are projected: the token embedding is the largest matrix by far.
         TensorOps.LayerNorm(x, m, s, _weights.DecoderNorm, norm);
         Round(norm, m * s, _weights.TokenEmbedding.IsHalf);
-        _matMul.Multiply(norm, s, m, _weights.TokenEmbedding, null, Logits.Pointer, _vocabularySize);
+        _matMul.Multiply(norm, (m - 1) * s, Math.Min(m, 2), _weights.TokenEmbedding, null, _logits.Pointer, _vocabularySize);
+        _lastBatch = m;
     }
 
     public void Dispose()
     {
-        _crossScratch.Dispose();
+        _windowBlock.Dispose();
+        _projectedBlock.Dispose();
         foreach (var buffer in (_selfKeysHalf ?? []).Concat(_selfValuesHalf ?? []))
         {
             buffer.Dispose();
@@ -244,19 +261,8 @@ internal sealed unsafe class Decoder : IDisposable
         _attention.Dispose();
         _projection.Dispose();
         _hidden.Dispose();
-        Logits.Dispose();
+        _logits.Dispose();
     }
-
-    private static int KeyStride(WhisperHyperparameters hp) => (hp.AudioContext + Encoder.KeyPadding - 1) / Encoder.KeyPadding * Encoder.KeyPadding;
-
-    /// <summary>Halves rounded up to a whole cache line.</summary>
-    private static long Align(long halves) => (halves + 31) & ~31L;
-
-    /// <summary>Layer <paramref name="layer"/>'s cross-attention keys: [head][dim][key], <see cref="_keyStride"/> keys a row.</summary>
-    private ushort* CrossKeys(int layer) => _crossCache + (layer * _crossLayerHalves);
-
-    /// <summary>Layer <paramref name="layer"/>'s cross-attention values: [key][n_state].</summary>
-    private ushort* CrossValues(int layer) => _crossCache + (layer * _crossLayerHalves) + _crossValueOffset;
 
     private void Round(float* values, int count, bool matrixIsHalf)
     {
@@ -401,8 +407,8 @@ internal sealed unsafe class Decoder : IDisposable
             var n = decoder._audioContext;
             var stride = decoder._keyStride;
             var query = decoder._query.Pointer + (row * s) + (head * d);
-            var keys = decoder.CrossKeys(_layer) + ((long)head * d * stride);
-            var values = decoder.CrossValues(_layer) + (head * d);
+            var keys = decoder._workspace.CrossKeys(_layer) + ((long)head * d * stride);
+            var values = decoder._workspace.CrossValues(_layer) + (head * d);
             var output = decoder._attention.Pointer + (row * s) + (head * d);
             var scores = _scores[worker].Pointer;
 

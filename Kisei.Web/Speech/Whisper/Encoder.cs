@@ -10,15 +10,14 @@ namespace Kisei.Web.Speech.Whisper;
 /// scores stay in the worker's cache.
 /// </summary>
 /// <remarks>
-/// Only the residual stream (which becomes <see cref="Output"/>), the keys and values and the normalized window
-/// are whole-window buffers; everything else (unfolded input, queries, attention output, the MLP's 4d hidden
-/// layer) is computed <see cref="RowBlock"/> rows at a time. Apart from the residual stream, every buffer lies in a
-/// workspace that the transcriber shares with the decoder's cross-attention cache, which holds nothing while a
-/// window is encoded: <see cref="Encode"/> overwrites it, and <see cref="Decoder.BeginWindow"/> fills it again.
-/// A matrix product gives every row the same result whatever the block it is in (see <see cref="RowBlocks"/>),
-/// so the blocks change no number.
+/// Only the residual stream, the keys and values and the normalized window (which the queries and then the
+/// attention output replace) are whole-window buffers; everything else (unfolded input, projections, the MLP's 4d
+/// hidden layer) is computed <see cref="RowBlock"/> rows at a time. All of it lies in a <see cref="WhisperWorkspace"/> shared with the decoder's cross-attention
+/// cache: <see cref="Encode"/> overwrites the cache, and <see cref="Decoder.BeginWindow"/> refills it from the
+/// encoded window. A matrix product gives every row the same result whatever the block it is in (see
+/// <see cref="RowBlocks"/>), so the blocks change no number.
 /// </remarks>
-internal sealed unsafe class Encoder : IDisposable
+internal sealed unsafe class Encoder
 {
     private const int QueryBlock = 64;
 
@@ -38,19 +37,20 @@ internal sealed unsafe class Encoder : IDisposable
     private readonly int _state;
     private readonly int _context;
     private readonly int _bands;
-    private readonly AlignedBuffer<float> _x;
+    private readonly WhisperWorkspace _workspace;
+    private readonly float* _x;
     private readonly SelfAttention _selfAttention;
 
-    // Convolution phase, within the workspace.
+    // Convolution phase, within the workspace's scratch.
     private readonly float* _conv1;
     private readonly float* _unfolded;
 
-    // Transformer phase, within the workspace.
+    // Transformer phase, within the workspace's scratch.
     private readonly float* _norm;
     private readonly float* _block;
 
-    /// <summary>Uses <paramref name="workspace"/> (at least <see cref="WorkspaceBytes"/>) as its scratch; the caller owns it.</summary>
-    public Encoder(WhisperWeights weights, WorkerPool pool, MatMul matMul, AlignedBuffer<byte> workspace)
+    /// <summary>Works in <paramref name="workspace"/>, whose scratch holds at least <see cref="ScratchBytes"/>; the caller owns it.</summary>
+    public Encoder(WhisperWeights weights, WorkerPool pool, MatMul matMul, WhisperWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         _weights = weights;
@@ -60,29 +60,27 @@ internal sealed unsafe class Encoder : IDisposable
         _state = hp.AudioState;
         _context = hp.AudioContext;
         _bands = hp.MelBands;
-        var layout = Layout.Of(hp);
-        if (workspace.ByteCount < layout.Bytes)
+        var layout = Layout.Of(hp, pool.ThreadCount);
+        if (workspace.EncoderScratchBytes < layout.Bytes || workspace.HalfPrecision != weights.HalfPrecisionActivations)
         {
-            throw new ArgumentException($"The encoder needs a workspace of {layout.Bytes} bytes.", nameof(workspace));
+            throw new ArgumentException($"The encoder needs a workspace with {layout.Bytes} bytes of scratch, in the model's precision.", nameof(workspace));
         }
 
-        var start = workspace.Pointer;
+        _workspace = workspace;
+        var start = workspace.EncoderScratch;
+        _x = workspace.EncoderWindow;
         _conv1 = (float*)start;
         _unfolded = (float*)(start + layout.Unfolded);
         _norm = (float*)(start + layout.Norm);
         _block = (float*)(start + layout.Block);
-        _x = new AlignedBuffer<float>((long)_context * _state);
-        _selfAttention = new SelfAttention(pool.ThreadCount, _context, _state, hp.AudioHeads, QueryBlock, (float*)(start + layout.Keys), (float*)(start + layout.Values));
+        _selfAttention = new SelfAttention(_context, _state, hp.AudioHeads, (float*)(start + layout.Keys), (float*)(start + layout.Values), (float*)(start + layout.Scores));
     }
 
-    /// <summary>The encoded window, n_audio_ctx rows of n_state, valid after <see cref="Encode"/>.</summary>
-    public AlignedBuffer<float> Output => _x;
-
-    /// <summary>Bytes of workspace the encoder needs for a model with these hyperparameters.</summary>
-    public static long WorkspaceBytes(WhisperHyperparameters hyperparameters)
+    /// <summary>Bytes of workspace scratch the encoder needs, besides its residual stream, with <paramref name="threads"/> workers.</summary>
+    public static long ScratchBytes(WhisperHyperparameters hyperparameters, int threads)
     {
         ArgumentNullException.ThrowIfNull(hyperparameters);
-        return Layout.Of(hyperparameters).Bytes;
+        return Layout.Of(hyperparameters, threads).Bytes;
     }
 
     /// <summary>
@@ -126,7 +124,7 @@ internal sealed unsafe class Encoder : IDisposable
         TensorOps.Gelu(_conv1, (long)frames * s);
 
         // 2. conv2 with stride 2: row t holds conv1[2t + k − 1][c] at column 3c + k.
-        var x = _x.Pointer;
+        var x = _x;
         foreach (var (row0, rows) in RowBlocks(_context))
         {
             for (var t = row0; t < row0 + rows; t++)
@@ -156,28 +154,31 @@ internal sealed unsafe class Encoder : IDisposable
             Mlp(block.Mlp, half);
         }
 
-        // 4. ln_post, in place (each row is read before it is written).
+        // 4. ln_post, in place (each row is read before it is written). An f16 model hands the window over in
+        //    f16, which is what whisper.cpp's cross-attention products read; see WhisperWorkspace for where.
         TensorOps.LayerNorm(x, _context, s, _weights.EncoderNorm, x);
-    }
-
-    public void Dispose()
-    {
-        _x.Dispose();
-        _selfAttention.Dispose();
+        if (half)
+        {
+            HalfConversion.ToHalf(x, _workspace.EncodedHalf, _context * s);
+        }
     }
 
     /// <summary>
-    /// [0, <paramref name="rows"/>) cut into near-equal blocks of at most <see cref="RowBlock"/> rows. Blocks stay
-    /// well above <see cref="MatMul"/>'s few-row kernels (which sum in another order), so each row's result is the
-    /// one a whole-window product gives.
+    /// [0, <paramref name="rows"/>) cut into blocks of <paramref name="blockRows"/> rows and a last, shorter one; a
+    /// last block that would be too short for <see cref="MatMul"/>'s many-row kernels (which sum in another order
+    /// than its few-row ones) shares the rows with the block before. So each row's result is the one a
+    /// whole-window product gives.
     /// </summary>
-    internal static IEnumerable<(int Row0, int Rows)> RowBlocks(int rows)
+    internal static IEnumerable<(int Row0, int Rows)> RowBlocks(int rows, int blockRows = RowBlock)
     {
-        var blocks = (rows + RowBlock - 1) / RowBlock;
-        for (var b = 0; b < blocks; b++)
+        const int MinimumRows = 8;
+        var row0 = 0;
+        while (row0 < rows)
         {
-            var row0 = (int)((long)b * rows / blocks);
-            yield return (row0, (int)((long)(b + 1) * rows / blocks) - row0);
+            var left = rows - row0;
+            var count = left <= blockRows ? left : left < blockRows + MinimumRows ? left / 2 : blockRows;
+            yield return (row0, count);
+            row0 += count;
         }
     }
 
@@ -193,7 +194,7 @@ internal sealed unsafe class Encoder : IDisposable
     {
         var n = _context;
         var s = _state;
-        var x = _x.Pointer;
+        var x = _x;
         var norm = _norm;
         TensorOps.LayerNorm(x, n, s, attention.Norm, norm);
         Round(norm, (long)n * s, half && attention.Query.IsHalf);
@@ -212,18 +213,25 @@ internal sealed unsafe class Encoder : IDisposable
             _selfAttention.PackValues(projected, row0, rows);
         }
 
-        // 2. A block of queries at a time: attention, the output projection and the residual.
-        var query = _block;
-        var attended = _block + ((long)RowBlock * s);
-        var output = attended + ((long)RowBlock * s);
+        // 2. The queries, a block at a time, over the normalized rows they come from.
         foreach (var (row0, rows) in RowBlocks(n))
         {
-            _matMul.Multiply(norm + ((long)row0 * s), s, rows, attention.Query, attention.QueryBias.Pointer, query, s);
-            Round(query, (long)rows * s, half);
-            _selfAttention.Run(_pool, query, rows, attended);
-            Round(attended, (long)rows * s, half && attention.Output.IsHalf);
-            _matMul.Multiply(attended, s, rows, attention.Output, attention.OutputBias.Pointer, output, s);
-            TensorOps.Add(x + ((long)row0 * s), output, (long)rows * s);
+            var input = norm + ((long)row0 * s);
+            _matMul.Multiply(input, s, rows, attention.Query, attention.QueryBias.Pointer, projected, s);
+            Round(projected, (long)rows * s, half);
+            new Span<float>(projected, rows * s).CopyTo(new Span<float>(input, rows * s));
+        }
+
+        // 3. Attention over the whole window, head by head (so that a head's keys and values stay in cache), each
+        //    output over its own queries.
+        _selfAttention.Run(_pool, norm, n, norm);
+        Round(norm, (long)n * s, half && attention.Output.IsHalf);
+
+        // 4. The output projection and the residual, a block at a time.
+        foreach (var (row0, rows) in RowBlocks(n))
+        {
+            _matMul.Multiply(norm + ((long)row0 * s), s, rows, attention.Output, attention.OutputBias.Pointer, projected, s);
+            TensorOps.Add(x + ((long)row0 * s), projected, (long)rows * s);
         }
     }
 
@@ -233,7 +241,7 @@ internal sealed unsafe class Encoder : IDisposable
         var hidden = _block;
         foreach (var (row0, rows) in RowBlocks(_context))
         {
-            var x = _x.Pointer + ((long)row0 * s);
+            var x = _x + ((long)row0 * s);
             var norm = _norm + ((long)row0 * s);
             TensorOps.LayerNorm(x, rows, s, mlp.Norm, norm);
             Round(norm, (long)rows * s, half && mlp.Up.IsHalf);
@@ -245,10 +253,10 @@ internal sealed unsafe class Encoder : IDisposable
         }
     }
 
-    /// <summary>Byte offsets of the encoder's buffers within its workspace, in two phases that overlap.</summary>
-    private readonly record struct Layout(long Unfolded, long Keys, long Values, long Norm, long Block, long Bytes)
+    /// <summary>Byte offsets of the encoder's buffers within its scratch, in two phases that overlap.</summary>
+    private readonly record struct Layout(long Unfolded, long Keys, long Values, long Norm, long Block, long Scores, long Bytes)
     {
-        public static Layout Of(WhisperHyperparameters hp)
+        public static Layout Of(WhisperHyperparameters hp, int threads)
         {
             var s = (long)hp.AudioState;
             var n = (long)hp.AudioContext;
@@ -258,14 +266,16 @@ internal sealed unsafe class Encoder : IDisposable
             var unfolded = Align(2 * n * s * sizeof(float));
             var convolutions = unfolded + Align(RowBlock * 3 * Math.Max(s, hp.MelBands) * sizeof(float));
 
-            // The blocks: packed keys and values, the normalized window, then one block of four rows' widths
-            // (queries, attention output and projection; or the MLP's hidden layer).
+            // The blocks: packed keys and values, the normalized window (which becomes the queries, then the
+            // attention output), one block of four rows' widths (a projection, or the MLP's hidden layer), then each
+            // worker's attention scores.
             var keys = 0L;
             var values = keys + Align(SelfAttention.KeyFloats(hp.AudioHeads, (int)n, (int)d) * sizeof(float));
             var norm = values + Align(SelfAttention.ValueFloats(hp.AudioHeads, (int)n, (int)d) * sizeof(float));
             var block = norm + Align(n * s * sizeof(float));
-            var blocks = block + Align(RowBlock * 4 * s * sizeof(float));
-            return new Layout(unfolded, keys, values, norm, block, Math.Max(convolutions, blocks));
+            var scores = block + Align(RowBlock * 4 * s * sizeof(float));
+            var blocks = scores + (threads * Align(SelfAttention.ScoreFloats((int)n) * sizeof(float)));
+            return new Layout(unfolded, keys, values, norm, block, scores, Math.Max(convolutions, blocks));
         }
 
         private static long Align(long bytes) => (bytes + 63) & ~63L;
@@ -275,7 +285,7 @@ internal sealed unsafe class Encoder : IDisposable
     /// Non-causal multi-head attention of a block of queries over the whole window's keys and values, as parallel
     /// (head, 64 queries) tasks. The keys and values live in the workspace, packed as the kernels read them.
     /// </summary>
-    private sealed class SelfAttention : IParallelWork, IDisposable
+    private sealed class SelfAttention : IParallelWork
     {
         private const int Width = PackedMatrix.PanelWidth;
 
@@ -290,30 +300,32 @@ internal sealed unsafe class Encoder : IDisposable
         private readonly int _scoreStride;
         private readonly float* _packedKeys;
         private readonly float* _packedValues;
-        private readonly AlignedBuffer<float>[] _scores;
+        private readonly float* _scores;
+        private readonly long _workerScoreFloats;
         private float* _query;
         private float* _output;
         private int _rows;
 
-        public SelfAttention(int workers, int context, int state, int heads, int queryBlock, float* packedKeys, float* packedValues)
+        /// <summary>Reads the packed keys and values from, and keeps each worker's scores (<see cref="ScoreFloats"/>, 64-byte aligned) at, the given places.</summary>
+        public SelfAttention(int context, int state, int heads, float* packedKeys, float* packedValues, float* scores)
         {
             _context = context;
             _state = state;
             _heads = heads;
             _headSize = state / heads;
-            _queryBlock = queryBlock;
+            _queryBlock = QueryBlock;
             _paddedKeys = (context + KeyPadding - 1) / KeyPadding * KeyPadding;
             _keyPanels = (_paddedKeys + Width - 1) / Width;
             _valuePanels = (_headSize + Width - 1) / Width;
             _scoreStride = _keyPanels * Width;
             _packedKeys = packedKeys;
             _packedValues = packedValues;
-            _scores = new AlignedBuffer<float>[workers];
-            for (var i = 0; i < workers; i++)
-            {
-                _scores[i] = new AlignedBuffer<float>((long)queryBlock * _scoreStride);
-            }
+            _scores = scores;
+            _workerScoreFloats = (ScoreFloats(context) + 15) & ~15L;
         }
+
+        /// <summary>Floats of one worker's scores: a block of queries against every padded key.</summary>
+        public static long ScoreFloats(int context) => (long)QueryBlock * ((context + KeyPadding - 1) / KeyPadding * KeyPadding);
 
         /// <summary>Floats of the packed keys: per head, 32-key panels of d values, the keys padded to 256.</summary>
         public static long KeyFloats(int heads, int context, int headSize) =>
@@ -323,7 +335,10 @@ internal sealed unsafe class Encoder : IDisposable
         public static long ValueFloats(int heads, int context, int headSize) =>
             (long)heads * ((headSize + Width - 1) / Width) * Width * context;
 
-        /// <summary>Attends <paramref name="rows"/> queries (n_state apart) into <paramref name="output"/> (n_state apart).</summary>
+        /// <summary>
+        /// Attends <paramref name="rows"/> queries (n_state apart) into <paramref name="output"/> (n_state apart), which
+        /// may be the queries themselves: a task reads its queries before it writes their output.
+        /// </summary>
         public void Run(WorkerPool pool, float* query, int rows, float* output)
         {
             _query = query;
@@ -341,7 +356,7 @@ internal sealed unsafe class Encoder : IDisposable
             var row0 = index % blocks * _queryBlock;
             var rows = Math.Min(_queryBlock, _rows - row0);
             var d = _headSize;
-            var scores = _scores[worker].Pointer;
+            var scores = _scores + (worker * _workerScoreFloats);
             var query = _query + ((long)row0 * _state) + (head * d);
 
             // Scores against every key: the keys are the "weights", packed as 32-key panels of d values. Panels
@@ -366,14 +381,6 @@ internal sealed unsafe class Encoder : IDisposable
             for (var p = 0; p < _valuePanels; p++)
             {
                 MatMul.SingleKernel(scores, _scoreStride, rows, values + ((long)p * Width * _context), _context, output + (p * Width), _state, null, Math.Min(Width, d - (p * Width)));
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var buffer in _scores)
-            {
-                buffer.Dispose();
             }
         }
 

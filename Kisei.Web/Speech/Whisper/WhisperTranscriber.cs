@@ -25,7 +25,7 @@ public sealed class WhisperTranscriber : IDisposable
     private readonly WhisperWeights _weights;
     private readonly WorkerPool _pool;
     private readonly MatMul _matMul;
-    private readonly AlignedBuffer<byte> _workspace;
+    private readonly WhisperWorkspace _workspace;
     private readonly Encoder _encoder;
     private readonly Decoder _decoder;
     private readonly GreedyDecoder _greedy;
@@ -48,8 +48,7 @@ public sealed class WhisperTranscriber : IDisposable
         _pool = new WorkerPool(Threads);
         var hp = Hyperparameters;
         _matMul = new MatMul(_pool, Math.Max(4 * hp.AudioState, 3 * Math.Max(hp.AudioState, hp.MelBands)));
-        // The encoder's scratch and the decoder's cross-attention cache are never needed at once (base: 19 MB).
-        _workspace = new AlignedBuffer<byte>(Math.Max(Encoder.WorkspaceBytes(hp), Decoder.WorkspaceBytes(hp)));
+        _workspace = new WhisperWorkspace(hp, Encoder.ScratchBytes(hp, Threads), _weights.HalfPrecisionActivations);
         _encoder = new Encoder(_weights, _pool, _matMul, _workspace);
         _decoder = new Decoder(_weights, _pool, _matMul, _workspace);
         _greedy = new GreedyDecoder(_decoder, Vocabulary, hp.MaxDecodedTokensPerWindow);
@@ -137,7 +136,6 @@ public sealed class WhisperTranscriber : IDisposable
 
             _disposed = true;
             _pool.Dispose();
-            _encoder.Dispose();
             _decoder.Dispose();
             _matMul.Dispose();
             _workspace.Dispose();
@@ -164,7 +162,7 @@ public sealed class WhisperTranscriber : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             start = Stopwatch.GetTimestamp();
             _encoder.Encode(mel, frames, seek);
-            _decoder.BeginWindow(_encoder.Output);
+            _decoder.BeginWindow();
             encodeMilliseconds += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
             start = Stopwatch.GetTimestamp();
