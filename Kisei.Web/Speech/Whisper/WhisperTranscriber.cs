@@ -146,8 +146,12 @@ public sealed class WhisperTranscriber : IDisposable
     private WhisperTranscription TranscribeCore(ReadOnlySpan<float> samples, int[] prompt, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var mel = _logMel.Compute(samples);
+        // The spectrogram lives in native memory, given back as soon as the clip is transcribed, rather than as
+        // garbage on the large-object heap until the next full collection.
         var frames = LogMel.FrameCount(samples.Length);
+        using var melBuffer = new AlignedBuffer<float>((long)Hyperparameters.MelBands * frames, zeroed: false);
+        var mel = melBuffer.Span;
+        _logMel.Compute(samples, mel);
         var melMilliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
         // whisper.cpp's mel length for seeking: frames that hold audio (n_len_org).
