@@ -18,6 +18,9 @@ public sealed class WhisperTranscriber : IDisposable
 {
     private const int MinimumWindowFrames = 10;
 
+    /// <summary>Spectrogram frames of 30 s of audio (30 s more are padded on), the longest clip whose buffer is kept.</summary>
+    private const int KeptMelFrames = 2 * LogMel.WindowFrames;
+
     /// <summary>Bytes read from the model file at a time while loading: small enough for the small-object heap.</summary>
     private const int LoadBufferBytes = 64 * 1024;
 
@@ -30,6 +33,7 @@ public sealed class WhisperTranscriber : IDisposable
     private readonly Decoder _decoder;
     private readonly GreedyDecoder _greedy;
     private readonly LogMel _logMel;
+    private AlignedBuffer<float>? _mel;
     private bool _disposed;
 
     /// <summary>Builds the engine from a loaded model; <paramref name="threads"/> ≤ 0 means one per processor.</summary>
@@ -139,6 +143,7 @@ public sealed class WhisperTranscriber : IDisposable
             _decoder.Dispose();
             _matMul.Dispose();
             _workspace.Dispose();
+            _mel?.Dispose();
             _weights.Dispose();
         }
     }
@@ -146,11 +151,18 @@ public sealed class WhisperTranscriber : IDisposable
     private WhisperTranscription TranscribeCore(ReadOnlySpan<float> samples, int[] prompt, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        // The spectrogram lives in native memory, given back as soon as the clip is transcribed, rather than as
-        // garbage on the large-object heap until the next full collection.
+        // The spectrogram goes into a buffer kept for clips up to 30 s (the longest scream) and into a temporary one
+        // for longer audio, so that transcribing leaves no garbage on the large-object heap.
         var frames = LogMel.FrameCount(samples.Length);
-        using var melBuffer = new AlignedBuffer<float>((long)Hyperparameters.MelBands * frames, zeroed: false);
-        var mel = melBuffer.Span;
+        var melLength = (long)Hyperparameters.MelBands * frames;
+        using var temporary = frames > KeptMelFrames ? new AlignedBuffer<float>(melLength, zeroed: false) : null;
+        if (temporary is null && (_mel is null || _mel.Length < melLength))
+        {
+            _mel?.Dispose();
+            _mel = new AlignedBuffer<float>(melLength, zeroed: false);
+        }
+
+        var mel = (temporary ?? _mel!).Span[..checked((int)melLength)];
         _logMel.Compute(samples, mel);
         var melMilliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
