@@ -34,14 +34,17 @@ internal static class WhisperBenchmark
         var language = options.GetValueOrDefault("language") ?? "ja";
         var samples = options.TryGetValue("wav", out var wav) ? ReadWav(wav) : Noise(30);
 
+        using var process = Process.GetCurrentProcess();
+        var before = process.WorkingSet64;
         var loadStart = Stopwatch.GetTimestamp();
         using var transcriber = WhisperTranscriber.Load(modelPath, threads);
         var loadMilliseconds = Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
-        using var process = Process.GetCurrentProcess();
         process.Refresh();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"model {Path.GetFileName(modelPath)}: n_state {transcriber.Hyperparameters.AudioState}, {transcriber.Hyperparameters.AudioLayers}+{transcriber.Hyperparameters.TextLayers} layers, ftype {transcriber.Hyperparameters.FileType}; threads {transcriber.Threads}; " +
-            $"loaded in {loadMilliseconds:F0} ms; weights {transcriber.WeightBytes / 1e6:F1} MB; resident set {process.WorkingSet64 / 1e6:F1} MB"));
+            $"loaded in {loadMilliseconds:F0} ms; weights {transcriber.WeightBytes / 1e6:F1} MB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"resident set before loading {before / 1e6:F1} MB, after loading {process.WorkingSet64 / 1e6:F1} MB, peak while loading {process.PeakWorkingSet64 / 1e6:F1} MB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"clip: {samples.Length / 16000.0:F2} s"));
 
         var mel = new List<double>();
@@ -69,7 +72,9 @@ internal static class WhisperBenchmark
         Console.WriteLine(Measure.Summary.Of("whisper encode (per 30 s window)", encode));
         Console.WriteLine(Measure.Summary.Of($"whisper decode per token ({tokens} tokens)", perToken));
         process.Refresh();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resident set after decoding {process.WorkingSet64 / 1e6:F1} MB, peak {process.PeakWorkingSet64 / 1e6:F1} MB"));
+        var gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"resident set after decoding {process.WorkingSet64 / 1e6:F1} MB, peak {process.PeakWorkingSet64 / 1e6:F1} MB; managed heap {gc.HeapSizeBytes / 1e6:F1} MB, committed {gc.TotalCommittedBytes / 1e6:F1} MB"));
         return 0;
     }
 

@@ -169,6 +169,76 @@ public sealed unsafe class KernelTests
         }
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(37)]
+    [InlineData(8)]
+    [InlineData(3)]
+    public void Dot_products_and_multiply_adds_over_halves_match_the_single_kernels_on_the_widened_values(int count)
+    {
+        var random = new Random(count);
+        var a = new float[count];
+        var halves = new ushort[count];
+        var widened = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            a[i] = (float)(random.NextDouble() - 0.5);
+            halves[i] = BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 8 - 4));
+            widened[i] = (float)BitConverter.UInt16BitsToHalf(halves[i]);
+        }
+
+        var expected = (float[])a.Clone();
+        var actual = (float[])a.Clone();
+        fixed (float* x = a)
+        fixed (ushort* h = halves)
+        fixed (float* w = widened)
+        fixed (float* e = expected)
+        fixed (float* r = actual)
+        {
+            AssertSame(TensorOps.Dot(x, w, count), TensorOps.Dot(x, h, count));
+            TensorOps.MultiplyAdd(w, 0.3f, e, count);
+            TensorOps.MultiplyAdd(h, 0.3f, r, count);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            AssertSame(expected[i], actual[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32, 1)]
+    [InlineData(GgmlType.F16, 1)]
+    [InlineData(GgmlType.F16, 300)]
+    [InlineData(GgmlType.Q5_1, 100)]
+    [InlineData(GgmlType.Q8_0, 7)]
+    public void A_matrix_read_a_few_rows_at_a_time_packs_as_one_read_whole(GgmlType type, int bufferBytes)
+    {
+        const int k = 64;
+        const int n = 45;
+        var random = new Random(bufferBytes);
+        var weights = new float[n * k];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        var bytes = SyntheticWhisperModel.Encode(type, weights, k);
+        using var whole = PackedMatrix.FromTensor(new GgmlTensor("w", type, [k, n], bytes));
+        using var read = PackedMatrix.Read(new GgmlTensor("w", type, [k, n], ReadOnlyMemory<byte>.Empty), new GgmlTensorData(new MemoryStream(bytes), bytes.Length), new byte[bufferBytes]);
+
+        var expected = new float[k];
+        var actual = new float[k];
+        for (var row = 0; row < n; row++)
+        {
+            whole.ReadRow(row, expected);
+            read.ReadRow(row, actual);
+            Assert.Equal(expected, actual);
+        }
+
+        Assert.Equal(whole.ByteCount, read.ByteCount);
+    }
+
     [Fact]
     public void Arg_max_finds_the_first_largest_value_and_sums_of_exponentials_agree_with_doubles()
     {
@@ -193,11 +263,12 @@ public sealed unsafe class KernelTests
         using var weights = new WhisperWeights(model);
         using var pool = new WorkerPool(2);
         using var matMul = new MatMul(pool, 4 * 64 * 3);
-        using var encoder = new Encoder(weights, pool, matMul);
-        using var decoder = new Decoder(weights, pool, matMul);
+        using var workspace = new WhisperWorkspace(model.Hyperparameters, Encoder.ScratchBytes(model.Hyperparameters, pool.ThreadCount), weights.HalfPrecisionActivations);
+        var encoder = new Encoder(weights, pool, matMul, workspace);
+        using var decoder = new Decoder(weights, pool, matMul, workspace);
         var mel = new LogMel(model.MelFilters, 80).Compute(new float[16000]);
         encoder.Encode(mel, LogMel.FrameCount(16000), 0);
-        decoder.BeginWindow(encoder.Output);
+        decoder.BeginWindow();
         int[] prompt = [50258, 50266, 50359, 50363];
         var cancel = TestContext.Current.CancellationToken;
 

@@ -56,6 +56,30 @@ public sealed class LogMelTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(199)]
+    [InlineData(200)]
+    [InlineData(201)]
+    [InlineData(1283)]
+    public void Audio_of_any_length_is_padded_as_whisper_pads_it(int length)
+    {
+        var samples = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            samples[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 700 * i / 16000)) + (i % 7 * 0.01f);
+        }
+
+        var actual = new LogMel(Filters, 80).Compute(samples);
+        var expected = PlainLogMel(samples, Filters, 80);
+
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) < 2e-4, $"value {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+
     [Fact]
     public void A_filter_bank_of_the_wrong_size_is_refused()
     {

@@ -52,6 +52,52 @@ public sealed class WhisperTranscriberTests
         Assert.Equal(transcriber.Vocabulary.Decode([.. first.Tokens]), first.Text);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void A_model_file_streamed_into_the_engine_transcribes_as_the_model_read_whole(int fileType)
+    {
+        var model = new SyntheticWhisperModel { FileType = fileType, State = 64, AudioHeads = 2, TextHeads = 2, Seed = 5 + fileType };
+        var path = model.WriteTo(Path.GetTempPath());
+        try
+        {
+            using var streamed = WhisperTranscriber.Load(path, threads: 2);
+            using var whole = new WhisperTranscriber(GgmlModel.Load(new MemoryStream(File.ReadAllBytes(path))), threads: 2);
+            var audio = Tone(1.5, 440);
+
+            var expected = whole.Transcribe(audio, "ja", TestContext.Current.CancellationToken);
+            var actual = streamed.Transcribe(audio, "ja", TestContext.Current.CancellationToken);
+
+            Assert.Equal(whole.WeightBytes, streamed.WeightBytes);
+            Assert.Equal(expected.Tokens, actual.Tokens);
+            Assert.Equal(expected.NoSpeechProbability, actual.NoSpeechProbability);
+            Assert.Equal(expected.AverageLogProbability, actual.AverageLogProbability);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_model_file_cut_short_within_a_tensor_is_reported_as_truncated()
+    {
+        var bytes = new SyntheticWhisperModel().ToBytes();
+        var path = Path.Combine(Path.GetTempPath(), $"truncated-{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 1000)]);
+        try
+        {
+            var error = Assert.Throws<WhisperModelException>(() => WhisperTranscriber.Load(path, threads: 1));
+
+            Assert.Equal(WhisperModelError.Truncated, error.Error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void Thread_count_does_not_change_the_tokens()
     {

@@ -12,13 +12,22 @@ internal sealed unsafe class AlignedBuffer<T> : IDisposable
     private const int Alignment = 64;
     private T* _pointer;
 
-    public AlignedBuffer(long length)
+    /// <param name="length">Elements.</param>
+    /// <param name="zeroed">
+    /// Whether to clear the memory. A buffer whose every element is written before it is read can skip it: then
+    /// the pages it never touches need not become resident (glibc maps a large block fresh from the system).
+    /// </param>
+    public AlignedBuffer(long length, bool zeroed = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Length = length;
         var bytes = (nuint)Math.Max(1, length * sizeof(T));
         _pointer = (T*)NativeMemory.AlignedAlloc(bytes, Alignment);
-        NativeMemory.Clear(_pointer, bytes);
+        if (zeroed)
+        {
+            NativeMemory.Clear(_pointer, bytes);
+        }
+
         ByteCount = (long)bytes;
         GC.AddMemoryPressure(ByteCount);
     }

@@ -10,6 +10,10 @@ namespace Kisei.Web.Speech.Whisper;
 /// window; <see cref="Forward"/> then runs a few tokens at a time. Every buffer is allocated up front, so decoding
 /// a token allocates nothing. Keys, values and queries are rounded to f16 where whisper.cpp stores them in f16.
 /// </summary>
+/// <remarks>
+/// The cross-attention cache lies in a <see cref="WhisperWorkspace"/> shared with the <see cref="Encoder"/>, which
+/// uses it as scratch while it encodes a window: call <see cref="BeginWindow"/> after every <see cref="Encoder.Encode"/>.
+/// </remarks>
 internal sealed unsafe class Decoder : IDisposable
 {
     /// <summary>The most tokens one <see cref="Forward"/> call takes (the prompt).</summary>
@@ -30,11 +34,16 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly bool _half;
     private readonly float _headScale;
 
-    private readonly AlignedBuffer<float> _crossScratch;
-    private readonly AlignedBuffer<ushort>[] _crossKeys;
-    private readonly AlignedBuffer<ushort>[] _crossValues;
-    private readonly AlignedBuffer<float>[] _selfKeys;
-    private readonly AlignedBuffer<float>[] _selfValues;
+    /// <summary>Rows of the encoded window projected at a time by <see cref="BeginWindow"/>.</summary>
+    private const int WindowBlock = 128;
+
+    private readonly WhisperWorkspace _workspace;
+    private readonly AlignedBuffer<float> _windowBlock;
+    private readonly AlignedBuffer<float> _projectedBlock;
+    private readonly AlignedBuffer<ushort>[]? _selfKeysHalf;
+    private readonly AlignedBuffer<ushort>[]? _selfValuesHalf;
+    private readonly AlignedBuffer<float>[]? _selfKeys;
+    private readonly AlignedBuffer<float>[]? _selfValues;
     private readonly AlignedBuffer<float> _x;
     private readonly AlignedBuffer<float> _norm;
     private readonly AlignedBuffer<float> _query;
@@ -45,9 +54,13 @@ internal sealed unsafe class Decoder : IDisposable
     private readonly AlignedBuffer<float> _hidden;
     private readonly CrossAttention _crossAttention;
     private readonly float[] _scores;
+    private readonly AlignedBuffer<float> _logits;
+    private int _lastBatch;
 
-    public Decoder(WhisperWeights weights, WorkerPool pool, MatMul matMul)
+    /// <summary>Keeps the cross-attention cache in <paramref name="workspace"/>, which the caller owns.</summary>
+    public Decoder(WhisperWeights weights, WorkerPool pool, MatMul matMul, WhisperWorkspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
         _weights = weights;
         _pool = pool;
         _matMul = matMul;
@@ -57,23 +70,31 @@ internal sealed unsafe class Decoder : IDisposable
         _headSize = _state / _heads;
         _audioContext = hp.AudioContext;
         _textContext = hp.TextContext;
-        _keyStride = (_audioContext + Encoder.KeyPadding - 1) / Encoder.KeyPadding * Encoder.KeyPadding;
         _vocabularySize = hp.VocabularySize;
         _half = weights.HalfPrecisionActivations;
         _headScale = MathF.Pow(_headSize, -0.25f);
-
-        var layers = hp.TextLayers;
-        _crossScratch = new AlignedBuffer<float>((long)_audioContext * _state);
-        _crossKeys = new AlignedBuffer<ushort>[layers];
-        _crossValues = new AlignedBuffer<ushort>[layers];
-        _selfKeys = new AlignedBuffer<float>[layers];
-        _selfValues = new AlignedBuffer<float>[layers];
-        for (var l = 0; l < layers; l++)
+        if (workspace.HalfPrecision != _half || workspace.State != _state || workspace.AudioContext != _audioContext)
         {
-            _crossKeys[l] = new AlignedBuffer<ushort>((long)_state * _keyStride);
-            _crossValues[l] = new AlignedBuffer<ushort>((long)_audioContext * _state);
-            _selfKeys[l] = new AlignedBuffer<float>((long)_textContext * _state);
-            _selfValues[l] = new AlignedBuffer<float>((long)_textContext * _state);
+            throw new ArgumentException("The workspace was laid out for another model.", nameof(workspace));
+        }
+
+        _workspace = workspace;
+        _keyStride = workspace.KeyStride;
+        var layers = hp.TextLayers;
+        _windowBlock = new AlignedBuffer<float>((long)WindowBlock * _state);
+        _projectedBlock = new AlignedBuffer<float>((long)WindowBlock * _state);
+        // The self-attention cache is f16 where whisper.cpp keeps it in f16 (every file but f32), and is left
+        // unwritten, so that the positions a window never reaches need not become resident.
+        var cacheLength = (long)_textContext * _state;
+        if (_half)
+        {
+            _selfKeysHalf = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<ushort>(cacheLength, zeroed: false))];
+            _selfValuesHalf = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<ushort>(cacheLength, zeroed: false))];
+        }
+        else
+        {
+            _selfKeys = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<float>(cacheLength, zeroed: false))];
+            _selfValues = [.. Enumerable.Range(0, layers).Select(_ => new AlignedBuffer<float>(cacheLength, zeroed: false))];
         }
 
         _x = new AlignedBuffer<float>(MaxBatch * _state);
@@ -84,56 +105,96 @@ internal sealed unsafe class Decoder : IDisposable
         _attention = new AlignedBuffer<float>(MaxBatch * _state);
         _projection = new AlignedBuffer<float>(MaxBatch * _state);
         _hidden = new AlignedBuffer<float>(MaxBatch * 4 * _state);
-        Logits = new AlignedBuffer<float>((long)MaxBatch * _vocabularySize);
+        _logits = new AlignedBuffer<float>(2L * _vocabularySize);
         _crossAttention = new CrossAttention(this, pool.ThreadCount);
         _scores = new float[_textContext];
     }
 
-    /// <summary>Logits of the last <see cref="Forward"/> call, one row of n_vocab per token.</summary>
-    public AlignedBuffer<float> Logits { get; }
+    /// <summary>The logits (n_vocab) of the first token of the last <see cref="Forward"/> call.</summary>
+    public float* FirstLogits => _logits.Pointer;
 
-    /// <summary>Computes the cross-attention keys and values of an encoded window (n_audio_ctx × n_state).</summary>
+    /// <summary>The logits (n_vocab) of the last token of the last <see cref="Forward"/> call: the next token's.</summary>
+    public float* LastLogits => _logits.Pointer + (_lastBatch > 1 ? _vocabularySize : 0);
+
+    /// <summary>
+    /// Computes every layer's cross-attention keys and values from the window that <see cref="Encoder.Encode"/> left
+    /// in the workspace, a block of rows at a time. The last layer comes last: an f16 window lies where its values go,
+    /// and each block of values is written only over rows already read.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void BeginWindow(AlignedBuffer<float> encoded)
+    public void BeginWindow()
     {
         var n = _audioContext;
         var s = _state;
-        var scratch = _crossScratch.Pointer;
+        var window = _windowBlock.Pointer;
+        var projected = _projectedBlock.Pointer;
         for (var l = 0; l < _weights.DecoderBlocks.Count; l++)
         {
             var cross = _weights.DecoderBlocks[l].CrossAttention!;
-            var input = encoded.Pointer;
-            if (_half && cross.Key.IsHalf)
+            var keys = _workspace.CrossKeys(l);
+            var values = _workspace.CrossValues(l);
+            foreach (var (row0, rows) in Encoder.RowBlocks(n, WindowBlock))
             {
-                // whisper.cpp converts the encoder output to f16 once for both products; rounding it in place is the same.
-                HalfConversion.RoundToHalf(input, n * s);
+                // whisper.cpp converts the encoder output to f16 once for both products: an f16 model's window
+                // already is, and widening it is exact.
+                float* input;
+                if (_half)
+                {
+                    HalfConversion.ToSingle(_workspace.EncodedHalf + ((long)row0 * s), window, rows * s);
+                    input = window;
+                }
+                else
+                {
+                    input = _workspace.EncoderWindow + ((long)row0 * s);
+                }
+
+                _matMul.Multiply(input, s, rows, cross.Key, null, projected, s);
+                TensorOps.Scale(projected, (long)rows * s, _headScale);
+                var narrowed = (ushort*)projected;
+                HalfConversion.ToHalf(projected, narrowed, rows * s);
+                TransposeKeys(narrowed, rows, keys + row0);
+
+                // Values as f16 rows: [key][n_state], a head being a slice of d.
+                _matMul.Multiply(input, s, rows, cross.Value, cross.ValueBias.Pointer, projected, s);
+                HalfConversion.ToHalf(projected, values + ((long)row0 * s), rows * s);
             }
 
-            // Values as f16 rows: [key][n_state], a head being a slice of d.
-            _matMul.Multiply(input, s, n, cross.Value, cross.ValueBias.Pointer, scratch, s);
-            HalfConversion.ToHalf(scratch, _crossValues[l].Pointer, n * s);
-
-            // Keys, scaled by d^-0.25 as whisper.cpp scales them, stored transposed: [head][dim][key]. They are
-            // narrowed to f16 in place first (each write lands behind the reads), then transposed.
-            _matMul.Multiply(input, s, n, cross.Key, null, scratch, s);
-            TensorOps.Scale(scratch, (long)n * s, _headScale);
-            var narrowed = (ushort*)scratch;
-            HalfConversion.ToHalf(scratch, narrowed, n * s);
-            var keys = _crossKeys[l].Pointer;
-            for (var t = 0; t < n; t++)
+            // The padding keys are zero (see Encoder.KeyPadding); the encoder used this memory as scratch.
+            for (var c = 0; c < s; c++)
             {
-                var row = narrowed + ((long)t * s);
-                for (var c = 0; c < s; c++)
+                new Span<ushort>(keys + ((long)c * _keyStride) + n, _keyStride - n).Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> rows of n_state f16 keys as columns of <paramref name="keys"/> (rows of
+    /// <see cref="_keyStride"/>), 32 keys at a time, so that each cache line of a column row is written whole while
+    /// the 32 source rows stay in the first-level cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TransposeKeys(ushort* source, int rows, ushort* keys)
+    {
+        var s = _state;
+        for (var t0 = 0; t0 < rows; t0 += 32)
+        {
+            var width = Math.Min(32, rows - t0);
+            for (var c = 0; c < s; c++)
+            {
+                var destination = keys + ((long)c * _keyStride) + t0;
+                var column = source + ((long)t0 * s) + c;
+                for (var t = 0; t < width; t++)
                 {
-                    keys[((long)c * _keyStride) + t] = row[c];
+                    destination[t] = column[(long)t * s];
                 }
             }
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="tokens"/> at positions <paramref name="position"/>, +1, ... and writes their logits to
-    /// <see cref="Logits"/>. Earlier positions must already be in the cache.
+    /// Runs <paramref name="tokens"/> at positions <paramref name="position"/>, +1, ... and writes the logits of the
+    /// first and the last of them (<see cref="FirstLogits"/>, <see cref="LastLogits"/>). Earlier positions must
+    /// already be in the cache.
     /// </summary>
     public void Forward(ReadOnlySpan<int> tokens, int position)
     {
@@ -170,20 +231,24 @@ internal sealed unsafe class Decoder : IDisposable
             Mlp(block.Mlp, m);
         }
 
+        // Only the first token's logits (the no-speech probability) and the last one's (the next token) are read,
+        // so only their rows are projected: the token embedding is the largest matrix by far.
         TensorOps.LayerNorm(x, m, s, _weights.DecoderNorm, norm);
         Round(norm, m * s, _weights.TokenEmbedding.IsHalf);
-        _matMul.Multiply(norm, s, m, _weights.TokenEmbedding, null, Logits.Pointer, _vocabularySize);
+        _matMul.Multiply(norm, (m - 1) * s, Math.Min(m, 2), _weights.TokenEmbedding, null, _logits.Pointer, _vocabularySize);
+        _lastBatch = m;
     }
 
     public void Dispose()
     {
-        _crossScratch.Dispose();
-        foreach (var buffer in _crossKeys.Concat(_crossValues))
+        _windowBlock.Dispose();
+        _projectedBlock.Dispose();
+        foreach (var buffer in (_selfKeysHalf ?? []).Concat(_selfValuesHalf ?? []))
         {
             buffer.Dispose();
         }
 
-        foreach (var buffer in _selfKeys.Concat(_selfValues))
+        foreach (var buffer in (_selfKeys ?? []).Concat(_selfValues ?? []))
         {
             buffer.Dispose();
         }
@@ -196,7 +261,7 @@ internal sealed unsafe class Decoder : IDisposable
         _attention.Dispose();
         _projection.Dispose();
         _hidden.Dispose();
-        Logits.Dispose();
+        _logits.Dispose();
     }
 
     private void Round(float* values, int count, bool matrixIsHalf)
@@ -211,7 +276,6 @@ internal sealed unsafe class Decoder : IDisposable
     private void SelfAttend(int layer, AttentionWeights attention, int m, int position)
     {
         var s = _state;
-        var d = _headSize;
         var norm = _norm.Pointer;
         TensorOps.LayerNorm(_x.Pointer, m, s, attention.Norm, norm);
         Round(norm, m * s, attention.Query.IsHalf);
@@ -225,15 +289,34 @@ internal sealed unsafe class Decoder : IDisposable
         if (_half)
         {
             HalfConversion.RoundToHalf(_query.Pointer, m * s);
-            HalfConversion.RoundToHalf(_key.Pointer, m * s);
-            HalfConversion.RoundToHalf(_value.Pointer, m * s);
+            HalfConversion.ToHalf(_key.Pointer, _selfKeysHalf![layer].Pointer + ((long)position * s), m * s);
+            HalfConversion.ToHalf(_value.Pointer, _selfValuesHalf![layer].Pointer + ((long)position * s), m * s);
+            AttendToCache(_selfKeysHalf[layer].Pointer, _selfValuesHalf[layer].Pointer, m, position);
+        }
+        else
+        {
+            var keys = _selfKeys![layer].Pointer;
+            var values = _selfValues![layer].Pointer;
+            Buffer.MemoryCopy(_key.Pointer, keys + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
+            Buffer.MemoryCopy(_value.Pointer, values + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
+            AttendToCache(keys, values, m, position);
         }
 
-        var keys = _selfKeys[layer].Pointer;
-        var values = _selfValues[layer].Pointer;
-        Buffer.MemoryCopy(_key.Pointer, keys + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
-        Buffer.MemoryCopy(_value.Pointer, values + ((long)position * s), (long)(_textContext - position) * s * sizeof(float), (long)m * s * sizeof(float));
+        Round(_attention.Pointer, m * s, attention.Output.IsHalf);
+        _matMul.Multiply(_attention.Pointer, s, m, attention.Output, attention.OutputBias.Pointer, _projection.Pointer, s);
+        TensorOps.Add(_x.Pointer, _projection.Pointer, m * s);
+    }
 
+    /// <summary>
+    /// Causal attention of the <paramref name="m"/> queries over the cache, up to each query's own position. The
+    /// cache holds f16 bits (<typeparamref name="T"/> = ushort) or f32; the JIT compiles one loop for each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AttendToCache<T>(T* keys, T* values, int m, int position)
+        where T : unmanaged
+    {
+        var s = _state;
+        var d = _headSize;
         fixed (float* scores = _scores)
         {
             for (var r = 0; r < m; r++)
@@ -244,7 +327,8 @@ internal sealed unsafe class Decoder : IDisposable
                     var q = _query.Pointer + (r * s) + (h * d);
                     for (var j = 0; j < visible; j++)
                     {
-                        scores[j] = TensorOps.Dot(q, keys + ((long)j * s) + (h * d), d);
+                        var key = keys + ((long)j * s) + (h * d);
+                        scores[j] = typeof(T) == typeof(ushort) ? TensorOps.Dot(q, (ushort*)key, d) : TensorOps.Dot(q, (float*)key, d);
                     }
 
                     TensorOps.Softmax(scores, visible, 1f);
@@ -252,15 +336,19 @@ internal sealed unsafe class Decoder : IDisposable
                     new Span<float>(output, d).Clear();
                     for (var j = 0; j < visible; j++)
                     {
-                        TensorOps.MultiplyAdd(values + ((long)j * s) + (h * d), scores[j], output, d);
+                        var value = values + ((long)j * s) + (h * d);
+                        if (typeof(T) == typeof(ushort))
+                        {
+                            TensorOps.MultiplyAdd((ushort*)value, scores[j], output, d);
+                        }
+                        else
+                        {
+                            TensorOps.MultiplyAdd((float*)value, scores[j], output, d);
+                        }
                     }
                 }
             }
         }
-
-        Round(_attention.Pointer, m * s, attention.Output.IsHalf);
-        _matMul.Multiply(_attention.Pointer, s, m, attention.Output, attention.OutputBias.Pointer, _projection.Pointer, s);
-        TensorOps.Add(_x.Pointer, _projection.Pointer, m * s);
     }
 
     private void CrossAttend(int layer, AttentionWeights cross, int m)
@@ -319,8 +407,8 @@ internal sealed unsafe class Decoder : IDisposable
             var n = decoder._audioContext;
             var stride = decoder._keyStride;
             var query = decoder._query.Pointer + (row * s) + (head * d);
-            var keys = decoder._crossKeys[_layer].Pointer + ((long)head * d * stride);
-            var values = decoder._crossValues[_layer].Pointer + (head * d);
+            var keys = decoder._workspace.CrossKeys(_layer) + ((long)head * d * stride);
+            var values = decoder._workspace.CrossValues(_layer) + (head * d);
             var output = decoder._attention.Pointer + (row * s) + (head * d);
             var scores = _scores[worker].Pointer;
 

@@ -58,11 +58,12 @@ public sealed class GgmlModel
     public static GgmlModel Load(Stream stream) => Load(stream, consume: null);
 
     /// <summary>
-    /// Reads a model file, handing each checked tensor to <paramref name="consume"/> as soon as it is read and keeping
-    /// only its name, type and shape, so that the engine can repack the weights without holding the file's bytes too.
-    /// The tensor's bytes are only valid during the call: the next tensor is read into the same buffer.
+    /// Reads a model file, handing each checked tensor's header (its <see cref="GgmlTensor.Data"/> empty) to
+    /// <paramref name="consume"/> with its bytes still in the file, and keeping only its name, type and shape. The
+    /// consumer reads the bytes a piece at a time, so the engine repacks the weights without ever holding a whole
+    /// tensor (base's token embedding alone is 53 MB). Bytes the consumer leaves unread are skipped.
     /// </summary>
-    internal static GgmlModel Load(string path, Action<GgmlTensor>? consume)
+    internal static GgmlModel Load(string path, Action<GgmlTensor, GgmlTensorData>? consume)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FileStream stream;
@@ -81,8 +82,8 @@ public sealed class GgmlModel
         }
     }
 
-    /// <inheritdoc cref="Load(string, Action{GgmlTensor}?)"/>
-    internal static GgmlModel Load(Stream stream, Action<GgmlTensor>? consume)
+    /// <inheritdoc cref="Load(string, Action{GgmlTensor, GgmlTensorData}?)"/>
+    internal static GgmlModel Load(Stream stream, Action<GgmlTensor, GgmlTensorData>? consume)
     {
         ArgumentNullException.ThrowIfNull(stream);
         try
@@ -163,10 +164,9 @@ public sealed class GgmlModel
 
     private static WhisperModelException Error(WhisperModelError error, string message) => new(error, message);
 
-    private sealed class Reader(Stream stream, Action<GgmlTensor>? consume)
+    private sealed class Reader(Stream stream, Action<GgmlTensor, GgmlTensorData>? consume)
     {
         private readonly byte[] _scratch = new byte[64];
-        private byte[] _buffer = [];
         private readonly long _length = stream.CanSeek ? stream.Length : -1;
         private long _position = stream.CanSeek ? stream.Position : 0;
 
@@ -329,16 +329,16 @@ public sealed class GgmlModel
                     continue;
                 }
 
-                // A consumer repacks the bytes at once, so one buffer serves every tensor.
-                if (_buffer.Length < byteCount)
+                var header = new GgmlTensor(name, type, dimensions, ReadOnlyMemory<byte>.Empty);
+                var stored = new GgmlTensorData(stream, byteCount);
+                consume(header, stored);
+                while (stored.Remaining > 0)
                 {
-                    _buffer = new byte[byteCount];
+                    stored.Read(_scratch.AsSpan(0, (int)Math.Min(_scratch.Length, stored.Remaining)));
                 }
 
-                var bytes = _buffer.AsMemory(0, (int)byteCount);
-                ReadExactly(bytes.Span);
-                consume(new GgmlTensor(name, type, dimensions, bytes));
-                tensors.Add(name, new GgmlTensor(name, type, dimensions, ReadOnlyMemory<byte>.Empty));
+                _position += byteCount;
+                tensors.Add(name, header);
             }
 
             foreach (var name in expected.Keys)
@@ -410,5 +410,21 @@ public sealed class GgmlModel
             _position += total;
             return total;
         }
+    }
+}
+
+/// <summary>The stored bytes of one tensor, read in order straight from the model file.</summary>
+internal sealed class GgmlTensorData(Stream stream, long byteCount)
+{
+    /// <summary>Bytes not yet read.</summary>
+    public long Remaining { get; private set; } = byteCount;
+
+    /// <summary>Reads the next <paramref name="destination"/>.Length bytes.</summary>
+    /// <exception cref="EndOfStreamException">The file ends first.</exception>
+    public void Read(Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(destination.Length, Remaining, nameof(destination));
+        stream.ReadExactly(destination);
+        Remaining -= destination.Length;
     }
 }

@@ -28,12 +28,10 @@ internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabular
         }
 
         decoder.Forward(prompt, 0);
-        var logits = decoder.Logits.Pointer;
-        var n = vocabulary.Size;
-        var noSpeech = NoSpeechProbability(logits);
+        var noSpeech = NoSpeechProbability(decoder.FirstLogits);
         var sum = 0.0;
         var sampled = 0;
-        var last = logits + ((long)(prompt.Length - 1) * n);
+        var last = decoder.LastLogits;
         for (var step = 0; step < maxSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +50,7 @@ internal sealed unsafe class GreedyDecoder(Decoder decoder, Vocabulary vocabular
 
             tokens.Add(token);
             decoder.Forward([token], prompt.Length + step);
-            last = logits;
+            last = decoder.LastLogits;
         }
 
         return new WindowDecoding(noSpeech, sum, sampled);

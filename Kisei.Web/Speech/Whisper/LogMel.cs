@@ -85,23 +85,42 @@ public sealed class LogMel
         ComputeCore(samples, destination);
     }
 
+    /// <summary>
+    /// Positions [<paramref name="start"/>, +<paramref name="destination"/>.Length) of the padded audio: position p
+    /// holds samples[200 − p] for the reflected part before the audio, samples[p − 200] within it, and 0 elsewhere.
+    /// </summary>
+    private static void PaddedStretch(ReadOnlySpan<float> samples, int start, Span<float> destination)
+    {
+        var n = samples.Length;
+        var reflect = Math.Min(ReflectLength, Math.Max(0, n - 1));
+        destination.Clear();
+
+        // The samples themselves, in one copy.
+        var first = Math.Max(start, ReflectLength);
+        var last = Math.Min(start + destination.Length, ReflectLength + n);
+        if (first < last)
+        {
+            samples.Slice(first - ReflectLength, last - first).CopyTo(destination[(first - start)..]);
+        }
+
+        // The reflected samples before them.
+        for (var p = Math.Max(start, ReflectLength - reflect); p < Math.Min(start + destination.Length, ReflectLength); p++)
+        {
+            destination[p - start] = samples[ReflectLength - p];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeCore(ReadOnlySpan<float> samples, Span<float> destination)
     {
         var n = samples.Length;
         var frames = FrameCount(n);
 
-        // 1. Pad: 200 reflected samples (fewer for very short input), the samples, then zeros.
+        // 1. The audio as padded: 200 reflected samples (fewer for very short input), the samples, then zeros.
         //    Frames past the samples see only zeros, so their log power is log10(1e-10) = -10 without an FFT.
+        //    Each batch of frames copies its stretch of the padded audio, so no padded copy of the clip is made.
         var computed = Math.Min(((n + ReflectLength) / HopLength) + 1, frames);
-        var padded = new float[((computed + Lanes) * HopLength) + FrameLength];
-        var reflect = Math.Min(ReflectLength, Math.Max(0, n - 1));
-        for (var t = 0; t < reflect; t++)
-        {
-            padded[ReflectLength - reflect + t] = samples[reflect - t];
-        }
-
-        samples.CopyTo(padded.AsSpan(ReflectLength));
+        var segment = new float[((Lanes - 1) * HopLength) + FrameLength];
 
         // 2. Window, transform and filter eight frames at a time.
         var batch = new Vector256<float>[FrameLength];
@@ -110,11 +129,12 @@ public sealed class LogMel
         var bandValues = new Vector256<float>[Bands];
         for (var frame0 = 0; frame0 < computed; frame0 += Lanes)
         {
+            PaddedStretch(samples, frame0 * HopLength, segment);
             for (var i = 0; i < FrameLength; i++)
             {
                 for (var lane = 0; lane < Lanes; lane++)
                 {
-                    lanes[lane] = padded[((frame0 + lane) * HopLength) + i];
+                    lanes[lane] = segment[(lane * HopLength) + i];
                 }
 
                 batch[i] = Vector256.Create(lanes) * _window[i];

@@ -58,56 +58,57 @@ internal sealed unsafe class PackedMatrix : IDisposable
     /// </summary>
     public static PackedMatrix FromTensor(GgmlTensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        var rows = tensor.Dimensions[^1];
-        var columns = checked((int)((long)tensor.RowLength * tensor.RowCount / rows));
-        var matrix = new PackedMatrix(rows, columns, tensor.Type != GgmlType.F32);
-        var data = tensor.Data.Span;
-        switch (tensor.Type)
+        var matrix = Allocate(tensor);
+        try
         {
-            case GgmlType.F32:
+            if (tensor.Data.Length != StoredRowBytes(tensor, matrix.Rows) * matrix.Rows)
             {
-                var source = MemoryMarshal.Cast<byte, float>(data);
-                for (var r = 0; r < rows; r++)
-                {
-                    matrix.SetRow(r, source.Slice(r * columns, columns));
-                }
-
-                break;
+                throw new ArgumentException($"The tensor '{tensor.Name}' holds {tensor.Data.Length} bytes, not its shape's {StoredRowBytes(tensor, matrix.Rows) * matrix.Rows}.", nameof(tensor));
             }
 
-            case GgmlType.F16:
-            {
-                var source = MemoryMarshal.Cast<byte, ushort>(data);
-                for (var r = 0; r < rows; r++)
-                {
-                    matrix.SetRow(r, source.Slice(r * columns, columns));
-                }
-
-                break;
-            }
-
-            default:
-            {
-                // Quantized tensors are always 2-D, so one stored row is one output.
-                var decoded = new float[columns];
-                var bits = new ushort[columns];
-                for (var r = 0; r < rows; r++)
-                {
-                    tensor.DequantizeRow(r, decoded);
-                    for (var k = 0; k < columns; k++)
-                    {
-                        bits[k] = BitConverter.HalfToUInt16Bits((Half)decoded[k]);
-                    }
-
-                    matrix.SetRow(r, bits);
-                }
-
-                break;
-            }
+            matrix.SetRows(0, tensor.Type, tensor.Data.Span);
+            return matrix;
         }
+        catch
+        {
+            matrix.Dispose();
+            throw;
+        }
+    }
 
-        return matrix;
+    /// <summary>
+    /// Packs a tensor as <see cref="FromTensor"/> does, reading its bytes from the file through
+    /// <paramref name="buffer"/> a few rows at a time (a longer buffer is rented when one row does not fit).
+    /// </summary>
+    /// <exception cref="EndOfStreamException">The file ends within the tensor.</exception>
+    public static PackedMatrix Read(GgmlTensor tensor, GgmlTensorData data, byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(buffer);
+        var matrix = Allocate(tensor);
+        try
+        {
+            var rowBytes = StoredRowBytes(tensor, matrix.Rows);
+            if (buffer.Length < rowBytes)
+            {
+                buffer = new byte[rowBytes];
+            }
+
+            var rowsPerRead = (int)(buffer.Length / rowBytes);
+            for (var row = 0; row < matrix.Rows; row += rowsPerRead)
+            {
+                var chunk = buffer.AsSpan(0, (int)(Math.Min(rowsPerRead, matrix.Rows - row) * rowBytes));
+                data.Read(chunk);
+                matrix.SetRows(row, tensor.Type, chunk);
+            }
+
+            return matrix;
+        }
+        catch
+        {
+            matrix.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads the weights of output <paramref name="row"/> (an embedding lookup).</summary>
@@ -140,6 +141,66 @@ internal sealed unsafe class PackedMatrix : IDisposable
     {
         _half?.Dispose();
         _single?.Dispose();
+    }
+
+    private static PackedMatrix Allocate(GgmlTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var rows = tensor.Dimensions[^1];
+        var columns = checked((int)((long)tensor.RowLength * tensor.RowCount / rows));
+        return new PackedMatrix(rows, columns, tensor.Type != GgmlType.F32);
+    }
+
+    /// <summary>Bytes of one output in the file: whole stored rows, as quantized tensors are always 2-D.</summary>
+    private static long StoredRowBytes(GgmlTensor tensor, int rows) => (long)tensor.RowBytes * tensor.RowCount / rows;
+
+    /// <summary>Packs whole stored outputs from <paramref name="firstRow"/> on, as many as <paramref name="data"/> holds.</summary>
+    private void SetRows(int firstRow, GgmlType type, ReadOnlySpan<byte> data)
+    {
+        switch (type)
+        {
+            case GgmlType.F32:
+            {
+                var source = MemoryMarshal.Cast<byte, float>(data);
+                for (var r = 0; r < source.Length / Columns; r++)
+                {
+                    SetRow(firstRow + r, source.Slice(r * Columns, Columns));
+                }
+
+                break;
+            }
+
+            case GgmlType.F16:
+            {
+                var source = MemoryMarshal.Cast<byte, ushort>(data);
+                for (var r = 0; r < source.Length / Columns; r++)
+                {
+                    SetRow(firstRow + r, source.Slice(r * Columns, Columns));
+                }
+
+                break;
+            }
+
+            default:
+            {
+                // Quantized weights are dequantized to f16, one stored row (one output) at a time.
+                var rowBytes = (int)GgmlTypes.RowBytes(type, Columns);
+                var decoded = new float[Columns];
+                var bits = new ushort[Columns];
+                for (var r = 0; r < data.Length / rowBytes; r++)
+                {
+                    GgmlTypes.DequantizeRow(type, data.Slice(r * rowBytes, rowBytes), decoded);
+                    for (var k = 0; k < Columns; k++)
+                    {
+                        bits[k] = BitConverter.HalfToUInt16Bits((Half)decoded[k]);
+                    }
+
+                    SetRow(firstRow + r, bits);
+                }
+
+                break;
+            }
+        }
     }
 
     private void SetRow(int row, ReadOnlySpan<float> values)

@@ -160,6 +160,55 @@ internal static unsafe class TensorOps
         }
     }
 
+    /// <summary>
+    /// Σ a[i]·b[i] with b in finite f16 (the decoder's cache): the same sums, in the same order, as
+    /// <see cref="Dot(float*, float*, int)"/> on b widened. An infinity or NaN reads as a large finite number
+    /// (see <see cref="HalfConversion.FiniteToSingle(Vector512{uint})"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Dot(float* a, ushort* halfB, int count)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i + 16 <= count; i += 16)
+            {
+                var b = HalfConversion.FiniteToSingle(Vector512.WidenLower(Vector256.Load(halfB + i).ToVector512()));
+                acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), b, acc);
+            }
+
+            sum = Vector512.Sum(acc);
+        }
+
+        return i < count ? DotRemainder(a, halfB, i, count, sum) : sum;
+    }
+
+    /// <summary>
+    /// destination[i] += factor·source[i] with the source in finite f16, as <see cref="MultiplyAdd(float*, float, float*, int)"/>
+    /// computes it on the source widened.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyAdd(ushort* halfSource, float factor, float* destination, int count)
+    {
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var f = Vector512.Create(factor);
+            for (; i + 16 <= count; i += 16)
+            {
+                var source = HalfConversion.FiniteToSingle(Vector512.WidenLower(Vector256.Load(halfSource + i).ToVector512()));
+                Vector512.FusedMultiplyAdd(source, f, Vector512.Load(destination + i)).Store(destination + i);
+            }
+        }
+
+        if (i < count)
+        {
+            MultiplyAddRemainder(halfSource, factor, destination, i, count);
+        }
+    }
+
     /// <summary>The first index of the largest value (NaN never wins), and that value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int Index, float Value) ArgMax(float* values, int count)
@@ -369,6 +418,58 @@ internal static unsafe class TensorOps
         p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
         var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
         return Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512.Create(-87.33f)), Vector512<float>.Zero, p * scale.AsSingle());
+    }
+
+    /// <summary>
+    /// The scalar part of <see cref="Dot(float*, ushort*, int)"/> from <paramref name="start"/> on: 8 halves are
+    /// widened at a time in a vector, then summed one by one in the scalar kernel's order.
+    /// </summary>
+    private static float DotRemainder(float* a, ushort* halfB, int start, int count, float sum)
+    {
+        var i = start;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8)
+            {
+                var b = HalfConversion.FiniteToSingle(Vector256.WidenLower(Vector128.Load(halfB + i).ToVector256()));
+                sum += a[i] * b.GetElement(0);
+                sum += a[i + 1] * b.GetElement(1);
+                sum += a[i + 2] * b.GetElement(2);
+                sum += a[i + 3] * b.GetElement(3);
+                sum += a[i + 4] * b.GetElement(4);
+                sum += a[i + 5] * b.GetElement(5);
+                sum += a[i + 6] * b.GetElement(6);
+                sum += a[i + 7] * b.GetElement(7);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            sum += a[i] * (float)BitConverter.UInt16BitsToHalf(halfB[i]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The part of <see cref="MultiplyAdd(ushort*, float, float*, int)"/> from <paramref name="start"/> on.</summary>
+    private static void MultiplyAddRemainder(ushort* halfSource, float factor, float* destination, int start, int count)
+    {
+        var i = start;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Element-wise, so a vector computes exactly what the scalar kernel does lane by lane.
+            var f = Vector256.Create(factor);
+            for (; i + 8 <= count; i += 8)
+            {
+                var source = HalfConversion.FiniteToSingle(Vector256.WidenLower(Vector128.Load(halfSource + i).ToVector256()));
+                (Vector256.Load(destination + i) + (f * source)).Store(destination + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            destination[i] += factor * (float)BitConverter.UInt16BitsToHalf(halfSource[i]);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Kisei.Web.Speech.Whisper;
@@ -19,14 +18,22 @@ public sealed class WhisperTranscriber : IDisposable
 {
     private const int MinimumWindowFrames = 10;
 
+    /// <summary>Spectrogram frames of 30 s of audio (30 s more are padded on), the longest clip whose buffer is kept.</summary>
+    private const int KeptMelFrames = 2 * LogMel.WindowFrames;
+
+    /// <summary>Bytes read from the model file at a time while loading: small enough for the small-object heap.</summary>
+    private const int LoadBufferBytes = 64 * 1024;
+
     private readonly Lock _gate = new();
     private readonly WhisperWeights _weights;
     private readonly WorkerPool _pool;
     private readonly MatMul _matMul;
+    private readonly WhisperWorkspace _workspace;
     private readonly Encoder _encoder;
     private readonly Decoder _decoder;
     private readonly GreedyDecoder _greedy;
     private readonly LogMel _logMel;
+    private AlignedBuffer<float>? _mel;
     private bool _disposed;
 
     /// <summary>Builds the engine from a loaded model; <paramref name="threads"/> ≤ 0 means one per processor.</summary>
@@ -45,8 +52,9 @@ public sealed class WhisperTranscriber : IDisposable
         _pool = new WorkerPool(Threads);
         var hp = Hyperparameters;
         _matMul = new MatMul(_pool, Math.Max(4 * hp.AudioState, 3 * Math.Max(hp.AudioState, hp.MelBands)));
-        _encoder = new Encoder(_weights, _pool, _matMul);
-        _decoder = new Decoder(_weights, _pool, _matMul);
+        _workspace = new WhisperWorkspace(hp, Encoder.ScratchBytes(hp, Threads), _weights.HalfPrecisionActivations);
+        _encoder = new Encoder(_weights, _pool, _matMul, _workspace);
+        _decoder = new Decoder(_weights, _pool, _matMul, _workspace);
         _greedy = new GreedyDecoder(_decoder, Vocabulary, hp.MaxDecodedTokensPerWindow);
     }
 
@@ -63,16 +71,14 @@ public sealed class WhisperTranscriber : IDisposable
     /// <exception cref="WhisperModelException">The file is missing, unreadable or not a usable Whisper model.</exception>
     public static WhisperTranscriber Load(string modelPath, int threads = 0)
     {
-        // Each tensor is packed as soon as it is read and its bytes dropped, so the process never holds two
-        // copies of the weights (base: ~150 MB each).
+        // Each tensor is read straight into its packed form a few rows at a time, so loading never holds a second
+        // copy of the weights nor of any one tensor (base: 147 MB of weights, 53 MB in the largest tensor).
         var packed = new Dictionary<string, IDisposable>(StringComparer.Ordinal);
+        var buffer = new byte[LoadBufferBytes];
         try
         {
-            var transcriber = LoadAndPack(modelPath, threads, packed);
-
-            // Hand the read buffer (as large as the largest tensor) back before the first transcription.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return transcriber;
+            var model = GgmlModel.Load(modelPath, (tensor, data) => packed[tensor.Name] = WhisperWeights.Pack(tensor, data, buffer));
+            return new WhisperTranscriber(model, new WhisperWeights(model.Hyperparameters, packed), threads);
         }
         catch
         {
@@ -83,15 +89,6 @@ public sealed class WhisperTranscriber : IDisposable
 
             throw;
         }
-    }
-
-    // A method of its own, so that no local of the caller still holds the reader's buffer when it collects
-    // (unoptimized code keeps locals alive to the end of the method).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WhisperTranscriber LoadAndPack(string modelPath, int threads, Dictionary<string, IDisposable> packed)
-    {
-        var model = GgmlModel.Load(modelPath, tensor => packed[tensor.Name] = WhisperWeights.Pack(tensor));
-        return new WhisperTranscriber(model, new WhisperWeights(model.Hyperparameters, packed), threads);
     }
 
     /// <summary>The tokens of a multilingual model's prompt, or of an English-only model's (which has no language).</summary>
@@ -143,9 +140,10 @@ public sealed class WhisperTranscriber : IDisposable
 
             _disposed = true;
             _pool.Dispose();
-            _encoder.Dispose();
             _decoder.Dispose();
             _matMul.Dispose();
+            _workspace.Dispose();
+            _mel?.Dispose();
             _weights.Dispose();
         }
     }
@@ -153,8 +151,19 @@ public sealed class WhisperTranscriber : IDisposable
     private WhisperTranscription TranscribeCore(ReadOnlySpan<float> samples, int[] prompt, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var mel = _logMel.Compute(samples);
+        // The spectrogram goes into a buffer kept for clips up to 30 s (the longest scream) and into a temporary one
+        // for longer audio, so that transcribing leaves no garbage on the large-object heap.
         var frames = LogMel.FrameCount(samples.Length);
+        var melLength = (long)Hyperparameters.MelBands * frames;
+        using var temporary = frames > KeptMelFrames ? new AlignedBuffer<float>(melLength, zeroed: false) : null;
+        if (temporary is null && (_mel is null || _mel.Length < melLength))
+        {
+            _mel?.Dispose();
+            _mel = new AlignedBuffer<float>(melLength, zeroed: false);
+        }
+
+        var mel = (temporary ?? _mel!).Span[..checked((int)melLength)];
+        _logMel.Compute(samples, mel);
         var melMilliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
         // whisper.cpp's mel length for seeking: frames that hold audio (n_len_org).
@@ -169,7 +178,7 @@ public sealed class WhisperTranscriber : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             start = Stopwatch.GetTimestamp();
             _encoder.Encode(mel, frames, seek);
-            _decoder.BeginWindow(_encoder.Output);
+            _decoder.BeginWindow();
             encodeMilliseconds += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
             start = Stopwatch.GetTimestamp();

@@ -111,7 +111,7 @@ internal sealed class WhisperWeights : IDisposable
     {
     }
 
-    /// <summary>Takes ownership of tensors already packed by <see cref="Pack"/>, by name.</summary>
+    /// <summary>Takes ownership of tensors already packed by <see cref="Pack(GgmlTensor)"/>, by name.</summary>
     public WhisperWeights(WhisperHyperparameters hyperparameters, IReadOnlyDictionary<string, IDisposable> packed)
     {
         ArgumentNullException.ThrowIfNull(hyperparameters);
@@ -194,7 +194,7 @@ internal sealed class WhisperWeights : IDisposable
     public static IDisposable Pack(GgmlTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.Name.EndsWith(".weight", StringComparison.Ordinal) && tensor.Dimensions.Count >= 2 && tensor.Dimensions[1] > 1)
+        if (IsMatrix(tensor))
         {
             return PackedMatrix.FromTensor(tensor);
         }
@@ -204,6 +204,37 @@ internal sealed class WhisperWeights : IDisposable
         values.CopyTo(buffer.Span);
         return buffer;
     }
+
+    /// <summary>
+    /// Repacks one tensor as <see cref="Pack(GgmlTensor)"/> does, reading its bytes straight from the file through
+    /// <paramref name="buffer"/>, so that loading holds no copy of a whole tensor.
+    /// </summary>
+    /// <exception cref="EndOfStreamException">The file ends within the tensor.</exception>
+    public static IDisposable Pack(GgmlTensor tensor, GgmlTensorData data, byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(data);
+        if (IsMatrix(tensor))
+        {
+            return PackedMatrix.Read(tensor, data, buffer);
+        }
+
+        // Vectors are f32 (the loader checks every tensor's type), so their bytes go straight into place.
+        var vector = new AlignedBuffer<float>(data.Remaining / sizeof(float));
+        try
+        {
+            data.Read(MemoryMarshal.AsBytes(vector.Span));
+            return vector;
+        }
+        catch
+        {
+            vector.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsMatrix(GgmlTensor tensor) =>
+        tensor.Name.EndsWith(".weight", StringComparison.Ordinal) && tensor.Dimensions.Count >= 2 && tensor.Dimensions[1] > 1;
 
     private BlockWeights Block(string prefix, bool cross) => new(
         Attention($"{prefix}.attn"),
