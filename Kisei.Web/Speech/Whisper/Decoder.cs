@@ -262,6 +262,7 @@ internal sealed unsafe class Decoder : IDisposable
         _projection.Dispose();
         _hidden.Dispose();
         _logits.Dispose();
+        _crossAttention.Dispose();
     }
 
     private void Round(float* values, int count, bool matrixIsHalf)
@@ -384,7 +385,7 @@ internal sealed unsafe class Decoder : IDisposable
     }
 
     /// <summary>Attention of each (token, head) over the window's f16 keys and values, as parallel tasks.</summary>
-    private sealed class CrossAttention(Decoder decoder, int workers) : IParallelWork
+    private sealed class CrossAttention(Decoder decoder, int workers) : IParallelWork, IDisposable
     {
         private readonly AlignedBuffer<float>[] _scores = [.. Enumerable.Range(0, workers).Select(_ => new AlignedBuffer<float>(decoder._keyStride))];
         private int _layer;
@@ -416,6 +417,14 @@ internal sealed unsafe class Decoder : IDisposable
             Scores(query, keys, d, stride, scores);
             TensorOps.Softmax(scores, stride, decoder._headScale);
             Weighted(scores, values, n, d, s, output);
+        }
+
+        public void Dispose()
+        {
+            foreach (var buffer in _scores)
+            {
+                buffer.Dispose();
+            }
         }
 
         /// <summary>scores[j] = Σ_i q[i]·K[i][j], 128 keys at a time in registers.</summary>

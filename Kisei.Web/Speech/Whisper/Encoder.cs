@@ -31,6 +31,9 @@ internal sealed unsafe class Encoder
     /// </summary>
     internal const int KeyPadding = 256;
 
+    /// <summary>The keys of a <paramref name="context"/>-long window, padded to <see cref="KeyPadding"/>.</summary>
+    internal static int PaddedKeys(int context) => (context + KeyPadding - 1) / KeyPadding * KeyPadding;
+
     private readonly WhisperWeights _weights;
     private readonly WorkerPool _pool;
     private readonly MatMul _matMul;
@@ -314,7 +317,7 @@ internal sealed unsafe class Encoder
             _heads = heads;
             _headSize = state / heads;
             _queryBlock = QueryBlock;
-            _paddedKeys = (context + KeyPadding - 1) / KeyPadding * KeyPadding;
+            _paddedKeys = PaddedKeys(context);
             _keyPanels = (_paddedKeys + Width - 1) / Width;
             _valuePanels = (_headSize + Width - 1) / Width;
             _scoreStride = _keyPanels * Width;
@@ -325,11 +328,11 @@ internal sealed unsafe class Encoder
         }
 
         /// <summary>Floats of one worker's scores: a block of queries against every padded key.</summary>
-        public static long ScoreFloats(int context) => (long)QueryBlock * ((context + KeyPadding - 1) / KeyPadding * KeyPadding);
+        public static long ScoreFloats(int context) => (long)QueryBlock * PaddedKeys(context);
 
         /// <summary>Floats of the packed keys: per head, 32-key panels of d values, the keys padded to 256.</summary>
         public static long KeyFloats(int heads, int context, int headSize) =>
-            (long)heads * ((context + KeyPadding - 1) / KeyPadding * KeyPadding) * headSize;
+            (long)heads * PaddedKeys(context) * headSize;
 
         /// <summary>Floats of the packed values: per head, panels of 32 of its dimensions for every key.</summary>
         public static long ValueFloats(int heads, int context, int headSize) =>

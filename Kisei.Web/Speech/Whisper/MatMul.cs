@@ -326,14 +326,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
         }
 
-        c00.Store(tile);
-        c01.Store(tile + 16);
-        c10.Store(tile + Width);
-        c11.Store(tile + Width + 16);
-        c20.Store(tile + (2 * Width));
-        c21.Store(tile + (2 * Width) + 16);
-        c30.Store(tile + (3 * Width));
-        c31.Store(tile + (3 * Width) + 16);
+        StoreTile4(tile, c00, c01, c10, c11, c20, c21, c30, c31);
         CopyTile(tile, rows, c, ldc, bias, cols);
     }
 
@@ -394,7 +387,7 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         CopyTile(tile, 1, c, 0, bias, cols);
     }
 
-    /// <summary>Up to 4 rows against an f16 panel widened in registers.</summary>
+    /// <summary>2 to 4 rows against an f16 panel widened in registers (one row goes to <see cref="HalfKernel1"/>); missing rows repeat row 0 and are not stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HalfKernel(float* a, int lda, int rows, ushort* b, int k, float* c, int ldc, float* bias, int cols, float* tile)
     {
@@ -412,20 +405,28 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             var x = Vector512.Create(a0[i]);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            if (rows > 1)
-            {
-                x = Vector512.Create(a1[i]);
-                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-                x = Vector512.Create(a2[i]);
-                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-                x = Vector512.Create(a3[i]);
-                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            }
+            x = Vector512.Create(a1[i]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[i]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[i]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
         }
 
+        StoreTile4(tile, c00, c01, c10, c11, c20, c21, c30, c31);
+        CopyTile(tile, rows, c, ldc, bias, cols);
+    }
+
+    /// <summary>Stores a 4-row, 32-wide block of sums (two vectors a row) into <paramref name="tile"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile4(
+        float* tile,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11,
+        Vector512<float> c20, Vector512<float> c21, Vector512<float> c30, Vector512<float> c31)
+    {
         c00.Store(tile);
         c01.Store(tile + 16);
         c10.Store(tile + Width);
@@ -434,7 +435,6 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         c21.Store(tile + (2 * Width) + 16);
         c30.Store(tile + (3 * Width));
         c31.Store(tile + (3 * Width) + 16);
-        CopyTile(tile, rows, c, ldc, bias, cols);
     }
 
     /// <summary>Writes the first <paramref name="rows"/> rows and <paramref name="cols"/> columns of a 32-wide tile, plus the bias.</summary>

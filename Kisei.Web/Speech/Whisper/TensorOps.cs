@@ -362,21 +362,7 @@ internal static unsafe class TensorOps
             sum += e;
         }
 
-        var inverse = 1f / sum;
-        i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var vinverse = Vector512.Create(inverse);
-            for (; i + 16 <= count; i += 16)
-            {
-                (Vector512.Load(values + i) * vinverse).Store(values + i);
-            }
-        }
-
-        for (; i < count; i++)
-        {
-            values[i] *= inverse;
-        }
+        Scale(values, count, 1f / sum);
     }
 
     /// <summary>e^x for 8 lanes; see <see cref="Exp(Vector512{float})"/>.</summary>

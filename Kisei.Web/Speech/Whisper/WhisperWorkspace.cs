@@ -28,7 +28,7 @@ internal sealed unsafe class WhisperWorkspace : IDisposable
         var hp = hyperparameters;
         State = hp.TextState;
         AudioContext = hp.AudioContext;
-        KeyStride = (AudioContext + Encoder.KeyPadding - 1) / Encoder.KeyPadding * Encoder.KeyPadding;
+        KeyStride = Encoder.PaddedKeys(AudioContext);
         HalfPrecision = halfPrecision;
         EncoderScratchBytes = Align(encoderScratchBytes);
         var windowLength = (long)AudioContext * State;

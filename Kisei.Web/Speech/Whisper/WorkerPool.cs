@@ -76,13 +76,17 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
+        // Close the previous run's claim word before replacing its fields: a worker that read the old word and
+        // then the new fields would otherwise win its compare-and-swap and run a task of this run twice. The
+        // closed word offers nothing (its index is past any count); the next generation opens this run.
+        var generation = (Volatile.Read(ref _claims) >> 32) + 1;
+        Volatile.Write(ref _claims, (generation << 32) | int.MaxValue);
         _work = work;
         _count = count;
         _completed = 0;
         _failure = null;
         _done.Reset();
-        var generation = (Volatile.Read(ref _claims) >> 32) + 1;
-        Volatile.Write(ref _claims, generation << 32);
+        Volatile.Write(ref _claims, (generation + 1) << 32);
         for (var i = 0; i < helpers; i++)
         {
             // A worker still spinning after the previous run sees the new generation by itself.
@@ -175,8 +179,8 @@ internal sealed class WorkerPool : IDisposable
             var claims = Volatile.Read(ref _claims);
             var index = (int)(claims & 0xFFFFFFFF);
 
-            // Read the run's fields before claiming: a claim that succeeds proves the run is still unfinished,
-            // so these are still its fields.
+            // Read the run's fields before claiming: a claim succeeds only while the word is the one read, and
+            // Run closes the word before it changes the fields, so a successful claim was made with this run's.
             var work = _work;
             var count = _count;
             if (index >= count || work is null)
