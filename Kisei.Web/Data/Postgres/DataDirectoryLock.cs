@@ -14,24 +14,17 @@ internal sealed class DataDirectoryLock : IDisposable
 {
     private readonly FileStream stream;
 
-    private DataDirectoryLock(string path, FileStream stream)
-    {
-        Path = path;
-        this.stream = stream;
-    }
-
-    /// <summary>The lock file.</summary>
-    public string Path { get; }
+    private DataDirectoryLock(FileStream stream) => this.stream = stream;
 
     /// <summary>The lock file that guards <paramref name="dataDirectory"/>.</summary>
     public static string PathFor(string dataDirectory) =>
-        System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(dataDirectory)) + ".lock";
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory)) + ".lock";
 
     /// <summary>Takes the lock, or returns null when another process (or another server in this one) holds it.</summary>
     public static DataDirectoryLock? TryAcquire(string dataDirectory)
     {
         var path = PathFor(dataDirectory);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         FileStream stream;
         try
         {
@@ -41,11 +34,22 @@ internal sealed class DataDirectoryLock : IDisposable
         {
             return null;
         }
-        // For a curious human: who holds it.
-        stream.SetLength(0);
-        stream.Write(Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
-        stream.Flush();
-        return new DataDirectoryLock(path, stream);
+
+        try
+        {
+            // For a curious human: who holds it.
+            stream.SetLength(0);
+            stream.Write(Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
+            stream.Flush();
+        }
+        catch
+        {
+            // A full disk must not leave the folder locked until the stream is finalized.
+            stream.Dispose();
+            throw;
+        }
+
+        return new DataDirectoryLock(stream);
     }
 
     public void Dispose() => stream.Dispose();

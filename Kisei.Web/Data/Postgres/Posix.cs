@@ -119,10 +119,8 @@ internal readonly record struct FileStatus(uint Uid, uint Gid, ushort Mode, ulon
 {
     private const ushort TypeMask = 0xF000;
     private const ushort TypeDirectory = 0x4000;
-    private const ushort TypeSymbolicLink = 0xA000;
 
     public bool IsDirectory => (Mode & TypeMask) == TypeDirectory;
-    public bool IsSymbolicLink => (Mode & TypeMask) == TypeSymbolicLink;
     public int Permissions => Mode & 0xFFF;
 
     public bool IsSameFileAs(FileStatus other) =>
