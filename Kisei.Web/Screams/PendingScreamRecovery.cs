@@ -27,8 +27,9 @@ public sealed class PendingScreamRecovery(
         var staleClaim = now - ScreamScorer.ClaimLease;
         var maxAttempts = options.Value.MaxScoringAttempts;
 
-        var givenUp = await db.Screams
-            .Where(s => s.Status == ScreamStatus.Pending && s.Attempts >= maxAttempts && s.ScoringStartedAt < staleClaim)
+        var lost = db.Screams.Where(s => s.Status == ScreamStatus.Pending && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleClaim));
+        var givenUp = await lost
+            .Where(s => s.Attempts >= maxAttempts)
             .ExecuteUpdateAsync(
                 update => update
                     .SetProperty(s => s.Status, ScreamStatus.Failed)
@@ -39,8 +40,7 @@ public sealed class PendingScreamRecovery(
             logger.LogWarning("Gave up on {Count} screams after {MaxAttempts} attempts", givenUp, maxAttempts);
         }
 
-        var candidates = await db.Screams
-            .Where(s => s.Status == ScreamStatus.Pending && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleClaim))
+        var candidates = await lost
             .OrderBy(s => s.CreatedAt)
             .Select(s => s.Id)
             .Take(500)

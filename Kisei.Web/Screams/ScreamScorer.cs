@@ -3,18 +3,22 @@ using Kisei.Web.Audio;
 using Kisei.Web.Data;
 using Kisei.Web.Speech;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Screams;
 
 /// <summary>
 /// Runs the pipeline on a stored scream and records the result. Safe to call more than once and
 /// from several replicas: a run first claims the scream, and only a pending scream whose last
-/// claim is older than <see cref="ClaimLease"/> can be claimed.
+/// claim is older than <see cref="ClaimLease"/> can be claimed. Every claim uses an attempt, even a
+/// recovering one, so a clip that takes its process down is tried at most
+/// <see cref="ScreamOptions.MaxScoringAttempts"/> times; <see cref="PendingScreamRecovery"/> then fails it.
 /// </summary>
 public sealed class ScreamScorer(
     KiseiDbContext db,
     ScreamAnalyzer analyzer,
     TimeProvider time,
+    IOptions<ScreamOptions> options,
     ILogger<ScreamScorer> logger)
 {
     /// <summary>How long a claim protects a run from a second one; far longer than scoring takes.</summary>
@@ -26,8 +30,9 @@ public sealed class ScreamScorer(
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var staleBefore = now - ClaimLease;
+        var maxAttempts = options.Value.MaxScoringAttempts;
         var claimed = await db.Screams
-            .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending
+            .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending && s.Attempts < maxAttempts
                 && (recovering || s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore))
             .ExecuteUpdateAsync(
                 update => update
@@ -36,7 +41,7 @@ public sealed class ScreamScorer(
                 cancellationToken);
         if (claimed == 0)
         {
-            logger.LogInformation("Scream {ScreamId} is not pending or is being scored elsewhere; nothing to do", screamId);
+            logger.LogInformation("Scream {ScreamId} is not pending, is being scored elsewhere or has used its attempts; nothing to do", screamId);
             return ScoreOutcome.Skipped;
         }
 
@@ -53,9 +58,14 @@ public sealed class ScreamScorer(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down: give the claim back so the next start scores it at once.
+            // Shutting down: give the claim and its attempt back (the clip is not at fault), so the next start
+            // scores it at once.
             await db.Screams.Where(s => s.Id == screamId)
-                .ExecuteUpdateAsync(update => update.SetProperty(s => s.ScoringStartedAt, (DateTimeOffset?)null), CancellationToken.None);
+                .ExecuteUpdateAsync(
+                    update => update
+                        .SetProperty(s => s.ScoringStartedAt, (DateTimeOffset?)null)
+                        .SetProperty(s => s.Attempts, s => s.Attempts - 1),
+                    CancellationToken.None);
             throw;
         }
         catch (WavFormatException exception)

@@ -1,0 +1,107 @@
+using Kisei.Web.Billing;
+using Kisei.Web.Screams;
+using Kisei.Web.Speech;
+using Kisei.Web.Tests.Billing;
+using Kisei.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Kisei.Web.Tests.Screams;
+
+/// <summary>Claims and attempts: a clip that keeps taking its process down is not retried forever.</summary>
+public sealed class ScreamScorerTests(PostgresServerFixture server)
+{
+    private static readonly ScreamOptions Limits = new() { MaxScoringAttempts = 3 };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_recovering_run_does_not_claim_a_scream_that_has_used_its_attempts_and_the_sweep_fails_it()
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, "scorer-attempts");
+        var now = DateTimeOffset.UtcNow;
+        var player = await data.AddPlayerAsync("crasher", now);
+        var scream = await data.AddScreamAsync(player, 0m, now.AddMinutes(-30), new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
+        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: now.AddMinutes(-10));
+
+        await using (var db = data.Context())
+        {
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, recovering: true, Ct);
+            Assert.Equal(ScoreOutcome.Skipped, outcome);
+        }
+
+        await using (var db = data.Context())
+        {
+            var untouched = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal((ScreamStatus.Pending, Limits.MaxScoringAttempts), (untouched.Status, untouched.Attempts));
+
+            // Nothing is left to queue, so the dispatcher's scheduler is never started.
+            await using var services = new ServiceCollection().AddLogging().AddQuartz().BuildServiceProvider();
+            var dispatcher = new ScoreDispatcher(services.GetRequiredService<ISchedulerFactory>());
+            var recovery = new PendingScreamRecovery(db, dispatcher, TimeProvider.System, Options.Create(Limits), NullLogger<PendingScreamRecovery>.Instance);
+            Assert.Equal(0, await recovery.RecoverAsync(Ct));
+        }
+
+        await using (var db = data.Context())
+        {
+            var failed = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal(ScreamStatus.Failed, failed.Status);
+            Assert.Contains("3 attempts", failed.FailureReason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_run_cut_short_by_shutdown_gives_back_its_claim_and_its_attempt()
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, "scorer-shutdown");
+        var now = DateTimeOffset.UtcNow;
+        var player = await data.AddPlayerAsync("interrupted", now);
+        var scream = await data.AddScreamAsync(player, 0m, now, new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
+        await SetClaimAsync(data, scream, attempts: 1, claimedAt: null);
+        await using (var db = data.Context())
+        {
+            db.ScreamAudio.Single(a => a.ScreamId == scream).Wav = TestClips.Scream();
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        await using (var db = data.Context())
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => Scorer(db, new ShutdownDuringRecognition(shutdown)).ScoreAsync(scream, recovering: false, shutdown.Token));
+        }
+
+        await using (var check = data.Context())
+        {
+            var released = await check.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal((ScreamStatus.Pending, 1, (DateTimeOffset?)null), (released.Status, released.Attempts, released.ScoringStartedAt));
+        }
+    }
+
+    private static ScreamScorer Scorer(Kisei.Web.Data.KiseiDbContext db, ISpeechRecognizer recognizer) =>
+        new(db, new ScreamAnalyzer(recognizer), TimeProvider.System, Options.Create(Limits), NullLogger<ScreamScorer>.Instance);
+
+    private static async Task SetClaimAsync(MoneyDatabase data, Guid scream, int attempts, DateTimeOffset? claimedAt)
+    {
+        await using var db = data.Context();
+        await db.Screams.Where(s => s.Id == scream).ExecuteUpdateAsync(
+            update => update.SetProperty(s => s.Attempts, attempts).SetProperty(s => s.ScoringStartedAt, claimedAt),
+            Ct);
+    }
+
+    /// <summary>The app begins to stop while the clip is being recognized.</summary>
+    private sealed class ShutdownDuringRecognition(CancellationTokenSource shutdown) : ISpeechRecognizer
+    {
+        public string Name => "shutdown";
+
+        public async ValueTask<Recognition> RecognizeAsync(ReadOnlyMemory<float> samples16kHz, CancellationToken cancellationToken)
+        {
+            await shutdown.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new InvalidOperationException("The shutdown token was not passed down.");
+        }
+    }
+}
