@@ -123,6 +123,29 @@ public sealed class GitHubSignInTests(PostgresServerFixture server) : IAsyncLife
         Assert.Equal(HttpStatusCode.NotFound, challenge.StatusCode);
     }
 
+    [Fact]
+    public async Task Development_sign_in_cannot_become_a_GitHub_player()
+    {
+        await using var database = await server.CreateDatabaseAsync("devtakeover", Ct);
+        await using var app = new KiseiApp(database.ConnectionString);
+        app.StartServer();
+        await using (var db = database.CreateContext())
+        {
+            var now = DateTimeOffset.UtcNow;
+            db.Players.Add(new Kisei.Web.Accounts.Player { Login = "octocat", GitHubId = 583231, CreatedAt = now, LastSeenAt = now });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var browser = app.CreateBrowserClient();
+        using var refused = await PlayerClient.PostDevelopmentSignInAsync(browser, "octocat");
+        using var allowed = await PlayerClient.PostDevelopmentSignInAsync(app.CreateBrowserClient(), "octocat-dev");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("GitHub", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"recorder\"", await browser.GetStringAsync("/", Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, allowed.StatusCode);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (github is not null)

@@ -19,11 +19,18 @@ public sealed class PlayerClient(HttpClient client, string login) : IDisposable
     {
         ArgumentNullException.ThrowIfNull(app);
         var client = app.CreateBrowserClient();
-        var landing = await GetDocumentAsync(client, "/");
-        var form = landing.QuerySelector<IHtmlFormElement>("form.dev-sign-in") ?? throw new InvalidOperationException("The landing page has no development sign-in form.");
-        using var response = await client.PostAsync(form.Action, FormFields(form, (Name: "name", Value: login)));
+        using var response = await PostDevelopmentSignInAsync(client, login);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return new PlayerClient(client, login);
+    }
+
+    /// <summary>Fills in and sends the landing page's development sign-in form; the caller checks the answer.</summary>
+    public static async Task<HttpResponseMessage> PostDevelopmentSignInAsync(HttpClient client, string login)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var landing = await GetDocumentAsync(client, "/");
+        var form = landing.QuerySelector<IHtmlFormElement>("form.dev-sign-in") ?? throw new InvalidOperationException("The landing page has no development sign-in form.");
+        return await client.PostAsync(form.Action, FormFields(form, (Name: "name", Value: login)));
     }
 
     /// <summary>Parses a page with AngleSharp.</summary>

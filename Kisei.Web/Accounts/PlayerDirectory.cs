@@ -39,8 +39,11 @@ public sealed partial class PlayerDirectory(KiseiDbContext db, TimeProvider time
         return player;
     }
 
-    /// <summary>The local player called <paramref name="login"/>, for development sign-in.</summary>
-    public async Task<Player> SignInForDevelopmentAsync(string login, CancellationToken cancellationToken)
+    /// <summary>
+    /// The local player called <paramref name="login"/>, for development sign-in; null when a GitHub player holds
+    /// that login, whom development sign-in must never become (it may be on beside GitHub sign-in).
+    /// </summary>
+    public async Task<Player?> SignInForDevelopmentAsync(string login, CancellationToken cancellationToken)
     {
         if (!LoginPattern().IsMatch(login))
         {
@@ -49,6 +52,11 @@ public sealed partial class PlayerDirectory(KiseiDbContext db, TimeProvider time
 
         var now = time.GetUtcNow();
         var player = await db.Players.SingleOrDefaultAsync(p => p.Login == login, cancellationToken);
+        if (player is { GitHubId: not null })
+        {
+            return null;
+        }
+
         if (player is null)
         {
             player = new Player { Login = login, Name = login, CreatedAt = now };

@@ -29,7 +29,13 @@ public sealed class DevSignInModel(SignInMethods methods, PlayerDirectory player
             return Page();
         }
 
-        var player = await players.SignInForDevelopmentAsync(name, cancellationToken);
+        if (await players.SignInForDevelopmentAsync(name, cancellationToken) is not { } player)
+        {
+            Error = text["この名前は GitHub のプレイヤーが使っています。"];
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
         await HttpContext.SignInAsync(
             CookieAuthenticationDefaults.AuthenticationScheme,
             new System.Security.Claims.ClaimsPrincipal(PlayerClaims.IdentityFor(player, "Development")));
