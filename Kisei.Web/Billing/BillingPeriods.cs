@@ -19,11 +19,4 @@ public sealed class BillingPeriods(TimeProvider time, IOptions<BillingOptions> o
         var local = TimeZoneInfo.ConvertTime(instant, zone);
         return new DateOnly(local.Year, local.Month, 1);
     }
-
-    /// <summary>The instant a period starts, in UTC.</summary>
-    public DateTimeOffset StartOf(DateOnly period)
-    {
-        var localMidnight = period.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(localMidnight, zone.GetUtcOffset(localMidnight)).ToUniversalTime();
-    }
 }

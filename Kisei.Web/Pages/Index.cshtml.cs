@@ -22,8 +22,6 @@ public sealed class IndexModel(
 {
     public bool SignedIn { get; private set; }
 
-    public DateOnly Period { get; private set; }
-
     public StandingCard Standing { get; private set; } = null!;
 
     public IReadOnlyList<RecentScream> Recent { get; private set; } = [];
@@ -42,9 +40,9 @@ public sealed class IndexModel(
         }
 
         SignedIn = true;
-        Period = periods.Current;
-        Header = await LoadHeaderAsync(playerId, cancellationToken);
-        Standing = await LoadStandingAsync(playerId, cancellationToken);
+        var now = time.GetUtcNow();
+        Header = await LoadHeaderAsync(playerId, now, cancellationToken);
+        Standing = await LoadStandingAsync(playerId, periods.Of(now), cancellationToken);
         Recent = await db.Screams.AsNoTracking()
             .Where(s => s.PlayerId == playerId)
             .OrderByDescending(s => s.CreatedAt)
@@ -56,15 +54,13 @@ public sealed class IndexModel(
     /// <summary>The standing card alone, for htmx: it reloads when a result fragment reports a new score.</summary>
     public async Task<IActionResult> OnGetStandingAsync(CancellationToken cancellationToken) =>
         User.TryGetPlayerId() is { } playerId
-            ? Partial("_Standing", await LoadStandingAsync(playerId, cancellationToken))
+            ? Partial("_Standing", await LoadStandingAsync(playerId, periods.Current, cancellationToken))
             : Content(string.Empty, "text/html; charset=utf-8");
 
-    private async Task<StandingCard> LoadStandingAsync(long playerId, CancellationToken cancellationToken)
+    private async Task<StandingCard> LoadStandingAsync(long playerId, DateOnly period, CancellationToken cancellationToken)
     {
-        var period = periods.Current;
-        var table = await standings.ForPeriodAsync(period, cancellationToken);
-        var index = table.ToList().FindIndex(s => s.PlayerId == playerId);
-        return new StandingCard(period, index >= 0 ? table[index].Total : 0m, index >= 0 ? index + 1 : null, table.Count);
+        var place = await standings.PlaceOfAsync(playerId, period, cancellationToken);
+        return new StandingCard(period, place.Total, place.Rank, place.ActivePlayers);
     }
 
     /// <summary>The money header alone, for htmx; signed out, an empty answer that removes it and so stops the polling.</summary>
@@ -75,12 +71,11 @@ public sealed class IndexModel(
             return Content(string.Empty, "text/html; charset=utf-8");
         }
 
-        return Partial("_MoneyHeader", await LoadHeaderAsync(playerId, cancellationToken));
+        return Partial("_MoneyHeader", await LoadHeaderAsync(playerId, time.GetUtcNow(), cancellationToken));
     }
 
-    private async Task<MoneyHeader> LoadHeaderAsync(long playerId, CancellationToken cancellationToken)
+    private async Task<MoneyHeader> LoadHeaderAsync(long playerId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var period = periods.Of(now);
         var snapshot = await db.ShareSnapshots.AsNoTracking()
             .OrderByDescending(s => s.TakenAt)
