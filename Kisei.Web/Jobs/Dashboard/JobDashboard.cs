@@ -103,43 +103,16 @@ public sealed class JobDashboard(
     }
 
     /// <summary>Fires the job once now, on whichever node acquires it. False when there is no such job.</summary>
-    public async Task<bool> TriggerAsync(JobKey job, CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        if (!await scheduler.Exists(job, cancellationToken))
-        {
-            return false;
-        }
-
-        await scheduler.TriggerJob(job, cancellationToken);
-        return true;
-    }
+    public Task<bool> TriggerAsync(JobKey job, CancellationToken cancellationToken) =>
+        ActAsync(job, async (scheduler, key, ct) => await scheduler.TriggerJob(key, ct), cancellationToken);
 
     /// <summary>Pauses every trigger of the job, across the cluster. False when there is no such job.</summary>
-    public async Task<bool> PauseAsync(JobKey job, CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        if (!await scheduler.Exists(job, cancellationToken))
-        {
-            return false;
-        }
-
-        await scheduler.PauseJob(job, cancellationToken);
-        return true;
-    }
+    public Task<bool> PauseAsync(JobKey job, CancellationToken cancellationToken) =>
+        ActAsync(job, async (scheduler, key, ct) => await scheduler.PauseJob(key, ct), cancellationToken);
 
     /// <summary>Resumes every trigger of the job. False when there is no such job.</summary>
-    public async Task<bool> ResumeAsync(JobKey job, CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        if (!await scheduler.Exists(job, cancellationToken))
-        {
-            return false;
-        }
-
-        await scheduler.ResumeJob(job, cancellationToken);
-        return true;
-    }
+    public Task<bool> ResumeAsync(JobKey job, CancellationToken cancellationToken) =>
+        ActAsync(job, async (scheduler, key, ct) => await scheduler.ResumeJob(key, ct), cancellationToken);
 
     /// <summary>Reads a key as URLs carry it, <c>group.name</c>, splitting at the first dot; null when it has no dot.</summary>
     public static JobKey? ParseKey(string? id)
@@ -180,18 +153,28 @@ public sealed class JobDashboard(
         return new JobSummary(job, Exists: true, description, recurring, schedules, state, queued, nextFire, status);
     }
 
+    private async Task<bool> ActAsync(JobKey job, Func<IScheduler, JobKey, CancellationToken, ValueTask> action, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        if (!await scheduler.Exists(job, cancellationToken))
+        {
+            return false;
+        }
+
+        await action(scheduler, job, cancellationToken);
+        return true;
+    }
+
     /// <summary>A firing that is reserved but not yet executing carries no job key; its trigger names the job.</summary>
     private static async Task<List<FireInstance>> WithJobKeysAsync(IScheduler scheduler, IReadOnlyList<FireInstance> firings, CancellationToken cancellationToken)
     {
-        var named = new List<FireInstance>(firings.Count);
-        foreach (var firing in firings)
-        {
-            named.Add(firing.JobKey is null && await scheduler.GetTrigger(firing.TriggerKey, cancellationToken) is { } trigger
-                ? firing with { JobKey = trigger.JobKey }
-                : firing);
-        }
-
-        return named;
+        var unnamed = firings.Where(f => f.JobKey is null).Select(f => f.TriggerKey).Distinct().ToList();
+        var jobOf = unnamed.Count == 0
+            ? []
+            : (await scheduler.GetTriggers(unnamed, cancellationToken)).ToDictionary(t => t.Key, t => t.JobKey);
+        return firings
+            .Select(f => f.JobKey is null && jobOf.TryGetValue(f.TriggerKey, out var job) ? f with { JobKey = job } : f)
+            .ToList();
     }
 
     /// <summary>Pairs history rows with the stack traces <see cref="JobFailureRecorder"/> kept, by node and fire instance id.</summary>
