@@ -65,9 +65,8 @@ public static class AccountsExtensions
         {
             if (context.User.TryGetPlayerId() is { } playerId)
             {
-                var presence = context.RequestServices.GetRequiredService<PlayerPresence>();
-                var db = context.RequestServices.GetRequiredService<KiseiDbContext>();
-                await presence.TouchAsync(playerId, db, context.RequestAborted);
+                await context.RequestServices.GetRequiredService<PlayerPresence>()
+                    .TouchAsync(playerId, context.RequestServices, context.RequestAborted);
             }
 
             await next(context);

@@ -15,9 +15,13 @@ public sealed class PlayerPresence(TimeProvider time)
 
     private readonly ConcurrentDictionary<long, DateTimeOffset> lastWritten = new();
 
-    public async Task TouchAsync(long playerId, KiseiDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refreshes the player's last-seen time when it is due. The request's database context is only
+    /// resolved then, so most requests (page assets, the 5 s polls) never create one.
+    /// </summary>
+    public async Task TouchAsync(long playerId, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(requestServices);
         var now = time.GetUtcNow();
         if (lastWritten.TryGetValue(playerId, out var written) && now - written < WriteInterval)
         {
@@ -25,6 +29,7 @@ public sealed class PlayerPresence(TimeProvider time)
         }
 
         lastWritten[playerId] = now;
+        var db = requestServices.GetRequiredService<KiseiDbContext>();
         await db.Players.Where(p => p.Id == playerId)
             .ExecuteUpdateAsync(update => update.SetProperty(p => p.LastSeenAt, now), cancellationToken);
     }
