@@ -56,7 +56,7 @@ public sealed class ModelDownloader(
         {
             // A file under its final name was checked before it was renamed; re-hashing hundreds of
             // megabytes on every start would only catch damage done after that, so the size check suffices.
-            if (File.Exists(destination) && (model.SizeBytes is null || new FileInfo(destination).Length == model.SizeBytes))
+            if (store.IsInPlace(model))
             {
                 store.Report(new ModelDownloadStatus(ModelDownloadState.Ready, model.Name, model.SizeBytes ?? 0, model.SizeBytes));
                 return destination;
@@ -102,7 +102,7 @@ public sealed class ModelDownloader(
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
         var destination = store.PathFor(model);
-        var alreadyThere = File.Exists(destination) && (model.SizeBytes is null || new FileInfo(destination).Length == model.SizeBytes);
+        var alreadyThere = store.IsInPlace(model);
         if (!alreadyThere)
             await output.WriteLineAsync($"Downloading {model.FileName} from {UriFor(model)} to {destination}");
 

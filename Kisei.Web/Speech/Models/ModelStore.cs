@@ -46,6 +46,13 @@ public sealed class ModelStore
         return Path.Combine(ModelDirectory, model.FileName);
     }
 
+    /// <summary>Whether the catalogue model is downloaded whole: its file is there, with the catalogue's size when it gives one.</summary>
+    public bool IsInPlace(ModelInfo model)
+    {
+        var path = PathFor(model);
+        return File.Exists(path) && (model.SizeBytes is null || new FileInfo(path).Length == model.SizeBytes);
+    }
+
     /// <summary>Which model file Kisei would load now, and whether it is there.</summary>
     public ModelAvailability Check()
     {

@@ -395,18 +395,7 @@ public sealed class GgmlModel
 
         private int TryReadExactly(Span<byte> buffer)
         {
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var read = stream.Read(buffer[total..]);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
-            }
-
+            var total = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
             _position += total;
             return total;
         }
