@@ -13,41 +13,73 @@ public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> o
 {
     private readonly Lock gate = new();
     private WhisperRecognizer? whisper;
+    private bool disposed;
 
     public string Name => Current().Name;
 
     /// <summary>The model file Whisper loads, or null while the syllable estimator is in use.</summary>
     public string? ModelPath => store.FindModelFile();
 
-    public ValueTask<Recognition> RecognizeAsync(ReadOnlyMemory<float> samples16kHz, CancellationToken cancellationToken) =>
-        Current().RecognizeAsync(samples16kHz, cancellationToken);
-
-    public void Dispose()
+    public async ValueTask<Recognition> RecognizeAsync(ReadOnlyMemory<float> samples16kHz, CancellationToken cancellationToken)
     {
-        lock (gate)
+        while (true)
         {
-            whisper?.Dispose();
-            whisper = null;
+            var recognizer = Current();
+            try
+            {
+                return await recognizer.RecognizeAsync(samples16kHz, cancellationToken);
+            }
+            catch (ObjectDisposedException) when (!ReferenceEquals(recognizer, Current()))
+            {
+                // The model changed between choosing the recognizer and using it: use the new one.
+            }
         }
     }
 
+    public void Dispose()
+    {
+        WhisperRecognizer? old;
+        lock (gate)
+        {
+            disposed = true;
+            old = whisper;
+            whisper = null;
+        }
+
+        old?.Dispose();
+    }
+
+    /// <summary>
+    /// The recognizer for the model file found now. A replaced Whisper recognizer is disposed outside the lock:
+    /// its Dispose waits for a transcription in flight, which must not hold up the other screams.
+    /// </summary>
     private ISpeechRecognizer Current()
     {
         var path = store.FindModelFile();
-        if (path is null)
-        {
-            return syllables;
-        }
-
+        WhisperRecognizer? replaced = null;
+        ISpeechRecognizer current;
         lock (gate)
         {
-            if (whisper?.Options.ModelPath != path)
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (path is null)
             {
-                whisper?.Dispose();
-                whisper = new WhisperRecognizer(new WhisperOptions { ModelPath = path, Language = options.Value.Language, Threads = options.Value.Threads });
+                // No model any more: let the old one's memory go.
+                (replaced, whisper) = (whisper, null);
+                current = syllables;
             }
+            else
+            {
+                if (whisper?.Options.ModelPath != path)
+                {
+                    replaced = whisper;
+                    whisper = new WhisperRecognizer(new WhisperOptions { ModelPath = path, Language = options.Value.Language, Threads = options.Value.Threads });
+                }
 
-            return whisper;
+                current = whisper;
+            }
         }
+
+        replaced?.Dispose();
+        return current;
     }
 }
