@@ -100,11 +100,6 @@ public static class AccountsExtensions
         options.UsePkce = true;
         options.Scope.Add("read:user");
         options.Scope.Add("user:email");
-        options.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "id");
-        options.ClaimActions.MapJsonKey(ClaimTypes.Name, "login");
-        options.ClaimActions.MapJsonKey("urn:github:name", "name");
-        options.ClaimActions.MapJsonKey(PlayerClaims.AvatarUrl, "avatar_url");
-        options.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
         options.Events.OnCreatingTicket = CreatePlayerFromGitHubAsync;
     }
 
@@ -117,8 +112,6 @@ public static class AccountsExtensions
         using var response = await context.Backchannel.SendAsync(request, context.HttpContext.RequestAborted);
         response.EnsureSuccessStatusCode();
         using var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted));
-        context.RunClaimActions(user.RootElement);
-
         var root = user.RootElement;
         var profile = new GitHubProfile(
             root.GetProperty("id").GetInt64(),
@@ -129,10 +122,19 @@ public static class AccountsExtensions
         var directory = context.HttpContext.RequestServices.GetRequiredService<PlayerDirectory>();
         var player = await directory.SignInFromGitHubAsync(profile, context.HttpContext.RequestAborted);
 
-        // The cookie carries Kisei's player id, not GitHub's; the GitHub claims ride along.
+        // The cookie carries Kisei's player id, login and avatar, from the player; GitHub's id,
+        // e-mail and display name ride along.
         var identity = PlayerClaims.IdentityFor(player, GitHubScheme);
-        identity.AddClaims(context.Identity!.Claims.Where(c => c.Type is ClaimTypes.Email or "urn:github:name"));
         identity.AddClaim(new Claim("urn:github:id", profile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (profile.Email is { } email)
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Email, email));
+        }
+
+        if (profile.Name is { } name)
+        {
+            identity.AddClaim(new Claim("urn:github:name", name));
+        }
         context.Principal = new ClaimsPrincipal(identity);
     }
 
