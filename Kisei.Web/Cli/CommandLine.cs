@@ -26,6 +26,19 @@ public static class CommandLine
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
+    /// <summary>Reads a command's input file; an unreadable one is a usage error naming the file.</summary>
+    internal static async Task<byte[]> ReadInputAsync(string path)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandLineException($"cannot read {path}: {exception.Message}");
+        }
+    }
+
     /// <summary>Runs a command with the given output streams; tests call this directly.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {

@@ -19,15 +19,7 @@ internal static class ScoreCommand
         }
 
         var path = arguments.Positionals[0];
-        byte[] wav;
-        try
-        {
-            wav = await File.ReadAllBytesAsync(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandLineException($"cannot read {path}: {exception.Message}");
-        }
+        var wav = await CommandLine.ReadInputAsync(path);
 
         // With --model the Whisper engine recognizes; without, the syllable estimator (as the server without a model).
         using var whisper = arguments.Value("--model") is { } modelPath ? new WhisperRecognizer(new WhisperOptions { ModelPath = CheckedModelPath(modelPath) }) : null;

@@ -69,16 +69,7 @@ internal static class TranscribeCommand
     /// <summary>Reads a WAV file and resamples it to the rate Whisper works at.</summary>
     internal static async Task<float[]> ReadSamples16kHzAsync(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = await File.ReadAllBytesAsync(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandLineException($"cannot read {path}: {exception.Message}");
-        }
-
+        var bytes = await CommandLine.ReadInputAsync(path);
         try
         {
             var audio = WavReader.Read(bytes);
