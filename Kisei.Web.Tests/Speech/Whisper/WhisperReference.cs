@@ -4,8 +4,8 @@ using Kisei.Web.Audio;
 namespace Kisei.Web.Tests.Speech.Whisper;
 
 /// <summary>
-/// The shared reference data (../shared/whisper-reference/ next to the repository, or KISEI_WHISPER_REFERENCE):
-/// a synthetic f16 model, four clips and the tokens whisper.cpp decodes from them.
+/// The reference data in TestData/whisper-reference (see its README): a synthetic f16 model, four clips and
+/// the tokens whisper.cpp decodes from them.
 /// </summary>
 internal static class WhisperReference
 {
@@ -40,28 +40,9 @@ internal static class WhisperReference
 
     private static string Locate()
     {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Kisei.sln")))
-            {
-                var shared = Path.GetFullPath(Path.Combine(folder.FullName, "..", "shared", "whisper-reference"));
-                if (File.Exists(Path.Combine(shared, ModelFile)))
-                {
-                    return shared;
-                }
-
-                break;
-            }
-        }
-
-        var fromEnvironment = Environment.GetEnvironmentVariable("KISEI_WHISPER_REFERENCE");
-        if (!string.IsNullOrEmpty(fromEnvironment) && File.Exists(Path.Combine(fromEnvironment, ModelFile)))
-        {
-            return fromEnvironment;
-        }
-
-        throw new InvalidOperationException(
-            "The Whisper reference data was not found: expected ../shared/whisper-reference/ beside the folder holding Kisei.sln, " +
-            "or a folder named by the KISEI_WHISPER_REFERENCE environment variable, containing " + ModelFile + ".");
+        var folder = Path.Combine(AppContext.BaseDirectory, "TestData", "whisper-reference");
+        return File.Exists(Path.Combine(folder, ModelFile))
+            ? folder
+            : throw new InvalidOperationException($"The Whisper reference data is missing: expected {ModelFile} in {folder}.");
     }
 }
