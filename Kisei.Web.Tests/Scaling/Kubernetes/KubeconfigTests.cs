@@ -145,6 +145,32 @@ public sealed class KubeconfigTests
     }
 
     [Fact]
+    public async Task A_401_reads_a_rotated_token_file_again_at_once()
+    {
+        await using var server = await FakeApiServer.StartAsync(TestPki.Shared.ServerCertificate);
+        using var folder = new TempFolder();
+        folder.Write("token", "file-token-old");
+        server.Respond = context =>
+        {
+            if (context.Request.Headers.Authorization == "Bearer file-token-new")
+            {
+                return FakeApiServer.WriteScaleAsync(context, 3, 3);
+            }
+
+            // The token is rotated just after the client read it.
+            folder.Write("token", "file-token-new");
+            return FakeApiServer.WriteStatusAsync(context, 401, "Unauthorized");
+        };
+        var path = folder.Write("config", SingleUser(server.Address, "tokenFile: token"));
+        await using var host = WithKubeconfig(path, new() { ["Scaling:Kubernetes:MaxAttempts"] = "1" });
+
+        var scale = await host.Scaler.GetScaleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, scale.ObservedReplicas);
+        Assert.Equal(["Bearer file-token-old", "Bearer file-token-new"], server.Requests.Select(request => request.Authorization));
+    }
+
+    [Fact]
     public async Task A_401_for_a_fixed_token_is_not_retried()
     {
         await using var server = await FakeApiServer.StartAsync(TestPki.Shared.ServerCertificate);

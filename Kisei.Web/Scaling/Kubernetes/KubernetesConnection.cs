@@ -47,6 +47,8 @@ public sealed class KubernetesConnection
     /// <summary>KubernetesClient for this cluster; made at start, so a client certificate that cannot be loaded fails the start.</summary>
     internal k8s.Kubernetes CreateClient()
     {
+        // Each attempt's timeout is the pipeline's (Scaling:Kubernetes:RequestTimeout); the client's own would only cut it short.
+        Configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
         try
         {
             return new k8s.Kubernetes(Configuration);

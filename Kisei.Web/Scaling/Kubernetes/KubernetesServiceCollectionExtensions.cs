@@ -47,8 +47,6 @@ public static class KubernetesServiceCollectionExtensions
 
         services.AddSingleton(connection);
         services.TryAddSingleton(TimeProvider.System);
-        // Each attempt's timeout is Polly's (Scaling:Kubernetes:RequestTimeout); the client's own would span it.
-        connection.Configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
         var client = connection.CreateClient();
         services.AddSingleton<IKubernetes>(_ => client);
         services.AddSingleton<IClusterScaler, KubernetesScaler>();
