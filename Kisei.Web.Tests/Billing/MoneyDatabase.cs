@@ -19,7 +19,7 @@ public sealed class MoneyDatabase : IAsyncDisposable
     private MoneyDatabase(TestDatabase database)
     {
         this.database = database;
-        options = new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(database.ConnectionString).Options;
+        options = KiseiDbContext.OptionsFor(database.ConnectionString);
         Contexts = new PooledDbContextFactory<KiseiDbContext>(options);
     }
 

@@ -99,7 +99,7 @@ public sealed class CommandLineTests(PostgresServerFixture server) : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Empty(error);
-        Assert.Contains("0001_initial", output, StringComparison.Ordinal);
+        Assert.Contains("_InitialSchema", output, StringComparison.Ordinal);
         Assert.Equal(0, again);
         Assert.Equal("The schema is up to date.", secondOutput.Trim());
         await using var connection = new NpgsqlConnection(database.ConnectionString);

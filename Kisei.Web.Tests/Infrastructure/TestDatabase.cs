@@ -1,6 +1,5 @@
 using System.Text;
 using Kisei.Web.Data;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kisei.Web.Tests.Infrastructure;
@@ -35,8 +34,7 @@ public sealed class TestDatabase : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>An EF Core context on this database, for tests that read or write rows directly.</summary>
-    public KiseiDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(ConnectionString).Options);
+    public KiseiDbContext CreateContext() => new(KiseiDbContext.OptionsFor(ConnectionString));
 
     public async ValueTask InitializeAsync() => await CreateAsync(TestContext.Current.CancellationToken);
 
