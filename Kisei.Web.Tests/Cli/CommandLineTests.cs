@@ -92,7 +92,7 @@ public sealed class CommandLineTests(PostgresServerFixture server) : IDisposable
     [Fact]
     public async Task Migrate_applies_the_schema_to_the_configured_database()
     {
-        await using var database = await server.CreateDatabaseAsync("cli", TestContext.Current.CancellationToken);
+        await using var database = await server.CreateEmptyDatabaseAsync("cli", TestContext.Current.CancellationToken);
 
         var (exit, output, error) = await RunAsync("migrate", $"--ConnectionStrings:Postgres={database.ConnectionString}");
         var (again, secondOutput, _) = await RunAsync("migrate", $"--ConnectionStrings:Postgres={database.ConnectionString}");

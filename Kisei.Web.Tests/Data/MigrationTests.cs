@@ -29,8 +29,8 @@ public sealed class MigrationTests(PostgresServerFixture server)
     [Fact]
     public async Task An_empty_database_migrates_to_the_schema_EF_Core_creates_from_the_model()
     {
-        await using var migrated = await server.CreateDatabaseAsync("migrated", Ct);
-        await using var modelled = await server.CreateDatabaseAsync("modelled", Ct);
+        await using var migrated = await server.CreateEmptyDatabaseAsync("migrated", Ct);
+        await using var modelled = await server.CreateEmptyDatabaseAsync("modelled", Ct);
 
         var applied = await Migrator(migrated).MigrateAsync(Ct);
         await using (var db = modelled.CreateContext())
@@ -51,8 +51,8 @@ public sealed class MigrationTests(PostgresServerFixture server)
     [Fact]
     public async Task A_database_made_by_the_old_SQL_scripts_migrates_and_keeps_every_row()
     {
-        await using var legacy = await server.CreateDatabaseAsync("legacy", Ct);
-        await using var fresh = await server.CreateDatabaseAsync("fresh", Ct);
+        await using var legacy = await server.CreateEmptyDatabaseAsync("legacy", Ct);
+        await using var fresh = await server.CreateEmptyDatabaseAsync("fresh", Ct);
         await ApplyLegacyScriptsAsync(legacy.ConnectionString, LegacySchema.Scripts);
         await ExecuteAsync(legacy.ConnectionString, LegacyRows);
         var before = await DumpAsync(legacy.ConnectionString);
@@ -83,7 +83,7 @@ public sealed class MigrationTests(PostgresServerFixture server)
     [Fact]
     public async Task A_database_that_lacks_some_of_the_old_scripts_is_refused_untouched()
     {
-        await using var database = await server.CreateDatabaseAsync("partial", Ct);
+        await using var database = await server.CreateEmptyDatabaseAsync("partial", Ct);
         await ApplyLegacyScriptsAsync(database.ConnectionString, LegacySchema.Scripts.Take(2));
 
         var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => Migrator(database).MigrateAsync(Ct));
@@ -96,7 +96,7 @@ public sealed class MigrationTests(PostgresServerFixture server)
     [Fact]
     public async Task Migrating_twice_applies_nothing_the_second_time()
     {
-        await using var database = await server.CreateDatabaseAsync("twice", Ct);
+        await using var database = await server.CreateEmptyDatabaseAsync("twice", Ct);
 
         var first = await Migrator(database).MigrateAsync(Ct);
         var second = await Migrator(database).MigrateAsync(Ct);
@@ -108,7 +108,7 @@ public sealed class MigrationTests(PostgresServerFixture server)
     [Fact]
     public async Task Replicas_migrating_at_once_apply_each_migration_once()
     {
-        await using var database = await server.CreateDatabaseAsync("racing", Ct);
+        await using var database = await server.CreateEmptyDatabaseAsync("racing", Ct);
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Migrator(database).MigrateAsync(Ct)));
 
