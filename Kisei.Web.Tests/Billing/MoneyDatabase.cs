@@ -5,7 +5,6 @@ using Kisei.Web.Screams;
 using Kisei.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Tests.Billing;
@@ -19,7 +18,7 @@ public sealed class MoneyDatabase : IAsyncDisposable
     private MoneyDatabase(TestDatabase database)
     {
         this.database = database;
-        options = new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(database.ConnectionString).Options;
+        options = KiseiDbContext.OptionsFor(database.ConnectionString);
         Contexts = new PooledDbContextFactory<KiseiDbContext>(options);
     }
 
@@ -32,7 +31,6 @@ public sealed class MoneyDatabase : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         var database = await server.CreateDatabaseAsync(label, TestContext.Current.CancellationToken);
-        await new SchemaMigrator(database.ConnectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(TestContext.Current.CancellationToken);
         return new MoneyDatabase(database);
     }
 

@@ -92,14 +92,14 @@ public sealed class CommandLineTests(PostgresServerFixture server) : IDisposable
     [Fact]
     public async Task Migrate_applies_the_schema_to_the_configured_database()
     {
-        await using var database = await server.CreateDatabaseAsync("cli", TestContext.Current.CancellationToken);
+        await using var database = await server.CreateEmptyDatabaseAsync("cli", TestContext.Current.CancellationToken);
 
         var (exit, output, error) = await RunAsync("migrate", $"--ConnectionStrings:Postgres={database.ConnectionString}");
         var (again, secondOutput, _) = await RunAsync("migrate", $"--ConnectionStrings:Postgres={database.ConnectionString}");
 
         Assert.Equal(0, exit);
         Assert.Empty(error);
-        Assert.Contains("0001_initial", output, StringComparison.Ordinal);
+        Assert.Contains("_InitialSchema", output, StringComparison.Ordinal);
         Assert.Equal(0, again);
         Assert.Equal("The schema is up to date.", secondOutput.Trim());
         await using var connection = new NpgsqlConnection(database.ConnectionString);

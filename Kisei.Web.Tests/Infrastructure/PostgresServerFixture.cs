@@ -1,22 +1,28 @@
 // How database tests use this (DESIGN §7.1: one server per run, a fresh database per class):
 //
 //   A test class that needs a database takes TestDatabase as a class fixture. Its
-//   ConnectionString points at a new, empty database that is dropped after the class:
+//   ConnectionString points at a new database with Kisei's schema, dropped after the class:
 //
 //       public sealed class ScreamStoreTests(TestDatabase database) : IClassFixture<TestDatabase>
 //
 //   A test that needs more databases asks the server for them and disposes them:
 //
-//       public sealed class MigratorTests(PostgresServerFixture server)
+//       public sealed class ScalingTests(PostgresServerFixture server)
 //       ...
-//       await using var database = await server.CreateDatabaseAsync("migrator", TestContext.Current.CancellationToken);
+//       await using var database = await server.CreateDatabaseAsync("scaling", TestContext.Current.CancellationToken);
+//
+//   The schema comes from a template database that SchemaMigrator migrates once per run: copying
+//   it is cheaper than migrating each database, and an app started on the copy finds nothing left
+//   to apply. Tests of the migrations themselves take CreateEmptyDatabaseAsync.
 //
 //   The server is Kisei's private PostgreSQL, started on first use with its data in a temporary
 //   folder and stopped after the last test. When KISEI_TEST_POSTGRES holds a connection string
 //   (with a role that may create databases), that server is used and nothing is started.
 
+using Kisei.Web.Data;
 using Kisei.Web.Data.Postgres;
 using Kisei.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(PostgresServerFixture))]
@@ -30,7 +36,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     public const string ExternalServerVariable = "KISEI_TEST_POSTGRES";
 
     private readonly SemaphoreSlim startGate = new(1, 1);
+    private readonly SemaphoreSlim templateGate = new(1, 1);
     private string? maintenanceConnectionString;
+    private TestDatabase? schemaTemplate;
     private TemporaryFolder? folder;
 
     /// <summary>The private server once started; null before, or when an external server is used.</summary>
@@ -55,20 +63,55 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Creates a database with Kisei's schema and a unique name; disposing it drops it.</summary>
+    /// <param name="label">Part of the name, to tell databases apart when debugging.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<TestDatabase> CreateDatabaseAsync(string? label = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(label, migrated: true, cancellationToken);
+
     /// <summary>Creates an empty database with a unique name; disposing it drops it.</summary>
     /// <param name="label">Part of the name, to tell databases apart when debugging.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
-    public async Task<TestDatabase> CreateDatabaseAsync(string? label = null, CancellationToken cancellationToken = default)
+    public Task<TestDatabase> CreateEmptyDatabaseAsync(string? label = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(label, migrated: false, cancellationToken);
+
+    /// <summary>The name of the run's template database, migrated on first use.</summary>
+    internal async Task<string> GetSchemaTemplateAsync(CancellationToken cancellationToken)
     {
-        var database = new TestDatabase(this, label);
-        await database.CreateAsync(cancellationToken);
-        return database;
+        if (schemaTemplate is { } known)
+            return known.Name;
+        await templateGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (schemaTemplate is null)
+            {
+                var template = await CreateAsync("template", migrated: false, cancellationToken);
+                await new SchemaMigrator(template.ConnectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(cancellationToken);
+                // A copy needs the template to itself: no idle pooled connection, and no new ones.
+                using (var pooled = new NpgsqlConnection(template.ConnectionString))
+                    NpgsqlConnection.ClearPool(pooled);
+                await ExecuteAsync($"ALTER DATABASE \"{template.Name}\" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", cancellationToken);
+                schemaTemplate = template;
+            }
+
+            return schemaTemplate.Name;
+        }
+        finally
+        {
+            templateGate.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
+            if (schemaTemplate is not null)
+            {
+                await ExecuteAsync($"ALTER DATABASE \"{schemaTemplate.Name}\" WITH IS_TEMPLATE false", CancellationToken.None);
+                await schemaTemplate.DisposeAsync();
+            }
+
             if (PrivateServer is not null)
                 await PrivateServer.StopAsync();
         }
@@ -77,7 +120,23 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             if (folder is not null)
                 await folder.DisposeAsync();
             startGate.Dispose();
+            templateGate.Dispose();
         }
+    }
+
+    private async Task<TestDatabase> CreateAsync(string? label, bool migrated, CancellationToken cancellationToken)
+    {
+        var database = new TestDatabase(this, label, migrated);
+        await database.CreateAsync(cancellationToken);
+        return database;
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(await GetMaintenanceConnectionStringAsync(cancellationToken));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<string> StartAsync(CancellationToken cancellationToken)

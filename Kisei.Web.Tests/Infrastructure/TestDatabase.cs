@@ -1,31 +1,33 @@
 using System.Text;
 using Kisei.Web.Data;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kisei.Web.Tests.Infrastructure;
 
 /// <summary>
-/// A new, empty database on the run's server (<see cref="PostgresServerFixture"/>), dropped on
-/// dispose. Use it as a class fixture, or get one from
-/// <see cref="PostgresServerFixture.CreateDatabaseAsync"/>.
+/// A new database on the run's server (<see cref="PostgresServerFixture"/>), dropped on dispose:
+/// with Kisei's schema (a copy of the run's migrated template), or empty. Use it as a class fixture
+/// (with the schema), or get one from <see cref="PostgresServerFixture.CreateDatabaseAsync"/> or
+/// <see cref="PostgresServerFixture.CreateEmptyDatabaseAsync"/>.
 /// </summary>
 public sealed class TestDatabase : IAsyncLifetime
 {
     private readonly PostgresServerFixture server;
     private readonly string? label;
+    private readonly bool migrated;
     private string? maintenanceConnectionString;
 
     /// <summary>For xunit, which makes one per test class.</summary>
     public TestDatabase(PostgresServerFixture server)
-        : this(server, null)
+        : this(server, null, migrated: true)
     {
     }
 
-    internal TestDatabase(PostgresServerFixture server, string? label)
+    internal TestDatabase(PostgresServerFixture server, string? label, bool migrated)
     {
         this.server = server;
         this.label = label;
+        this.migrated = migrated;
     }
 
     /// <summary>The database's name, unique to this run.</summary>
@@ -35,8 +37,7 @@ public sealed class TestDatabase : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>An EF Core context on this database, for tests that read or write rows directly.</summary>
-    public KiseiDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<KiseiDbContext>().UseNpgsql(ConnectionString).Options);
+    public KiseiDbContext CreateContext() => new(KiseiDbContext.OptionsFor(ConnectionString));
 
     public async ValueTask InitializeAsync() => await CreateAsync(TestContext.Current.CancellationToken);
 
@@ -57,10 +58,11 @@ public sealed class TestDatabase : IAsyncLifetime
     internal async Task CreateAsync(CancellationToken cancellationToken)
     {
         var maintenance = await server.GetMaintenanceConnectionStringAsync(cancellationToken);
+        var template = migrated ? await server.GetSchemaTemplateAsync(cancellationToken) : "template1";
         Name = UniqueName(label ?? TestContext.Current.TestClass?.TestClassSimpleName ?? "db");
         await using var connection = new NpgsqlConnection(maintenance);
         await connection.OpenAsync(cancellationToken);
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", connection);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\" TEMPLATE \"{template}\"", connection);
         await create.ExecuteNonQueryAsync(cancellationToken);
         maintenanceConnectionString = maintenance;
         ConnectionString = new NpgsqlConnectionStringBuilder(maintenance)

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kisei.Web.Tests.Infrastructure;
@@ -7,11 +8,21 @@ public sealed class TestDatabaseTests(TestDatabase database, PostgresServerFixtu
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_class_gets_a_fresh_empty_database_of_its_own()
+    public async Task A_class_gets_a_fresh_database_of_its_own_with_every_migration_applied()
     {
         Assert.StartsWith("t_testdatabasetests_", database.Name, StringComparison.Ordinal);
         Assert.Equal(database.Name, await ScalarAsync(database.ConnectionString, "SELECT current_database()"));
-        Assert.Equal(0L, await ScalarAsync(database.ConnectionString,
+        Assert.Equal(0L, await ScalarAsync(database.ConnectionString, "SELECT count(*) FROM screams"));
+        await using var db = database.CreateContext();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task An_empty_database_has_no_tables()
+    {
+        await using var empty = await server.CreateEmptyDatabaseAsync("empty", Cancel);
+
+        Assert.Equal(0L, await ScalarAsync(empty.ConnectionString,
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"));
     }
 

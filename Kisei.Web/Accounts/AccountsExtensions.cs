@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Accounts;
@@ -30,10 +28,8 @@ public static class AccountsExtensions
         services.AddSingleton<SignInMethods>();
         services.AddTransient<IClaimsTransformation, AdminClaims>();
 
-        services.AddDataProtection().SetApplicationName("Kisei");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
-            new ConfigureOptions<KeyManagementOptions>(options =>
-                options.XmlRepository = new DatabaseXmlRepository(provider.GetRequiredService<IDbContextFactory<KiseiDbContext>>())));
+        // The key ring lives in the database, so every replica reads what the others issued.
+        services.AddDataProtection().SetApplicationName("Kisei").PersistKeysToDbContext<KiseiDbContext>();
 
         var github = builder.Configuration.GetSection(GitHubOptions.Section).Get<GitHubOptions>() ?? new GitHubOptions();
         var authentication = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

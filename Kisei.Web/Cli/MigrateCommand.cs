@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kisei.Web.Cli;
 
 /// <summary>
-/// <c>kisei migrate [--ConnectionStrings:Postgres=...]</c>: applies the schema scripts and exits.
+/// <c>kisei migrate [--ConnectionStrings:Postgres=...]</c>: applies the EF Core migrations and exits.
 /// The database is the server's: configuration, the environment, or configuration overrides given
 /// as arguments; with none, the private PostgreSQL.
 /// </summary>

@@ -11,7 +11,7 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
-    /// <summary>Apply the scripts of <c>migrations/</c> at start (under an advisory lock).</summary>
+    /// <summary>Apply the EF Core migrations of <c>migrations/</c> at start (under an advisory lock).</summary>
     public bool MigrateOnStart { get; set; } = true;
 }
 
@@ -25,7 +25,7 @@ public static class DataExtensions
 
         var services = builder.Services;
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
-        services.AddPooledDbContextFactory<KiseiDbContext>(options => options.UseNpgsql(connectionString));
+        services.AddPooledDbContextFactory<KiseiDbContext>(options => KiseiDbContext.Configure(options, connectionString));
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<KiseiDbContext>>().CreateDbContext());
         services.AddSingleton(provider => new SchemaMigrator(connectionString, provider.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddHostedService<SchemaMigrationService>();

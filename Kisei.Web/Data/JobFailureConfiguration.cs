@@ -8,8 +8,8 @@ internal sealed class JobFailureConfiguration : IEntityTypeConfiguration<JobFail
 {
     public void Configure(EntityTypeBuilder<JobFailure> builder)
     {
-        // No DbSet names the table, so name it here as the others are named.
-        builder.ToTable("JobFailures");
+        // No DbSet names the table. A name given here is used as it is, so it is given in snake_case.
+        builder.ToTable("job_failures");
         builder.HasKey(f => new { f.SchedulerInstanceId, f.FireInstanceId });
         builder.Property(f => f.SchedulerInstanceId).HasMaxLength(200);
         builder.Property(f => f.FireInstanceId).HasMaxLength(200);

@@ -9,7 +9,6 @@ internal sealed class PlayerShareConfiguration : IEntityTypeConfiguration<Player
 {
     public void Configure(EntityTypeBuilder<PlayerShare> builder)
     {
-        builder.ToTable("PlayerShares");
         builder.HasKey(s => new { s.SnapshotId, s.PlayerId });
         builder.Property(s => s.Standing).HasPrecision(14, 1);
         builder.HasOne<Player>().WithMany().HasForeignKey(s => s.PlayerId).OnDelete(DeleteBehavior.Cascade);

@@ -8,7 +8,6 @@ internal sealed class ScalingRunConfiguration : IEntityTypeConfiguration<Scaling
 {
     public void Configure(EntityTypeBuilder<ScalingRun> builder)
     {
-        builder.ToTable("ScalingRuns");
         builder.Property(r => r.Id).UseIdentityAlwaysColumn();
         builder.Property(r => r.TotalScore).HasPrecision(14, 1);
         builder.Property(r => r.Action).HasConversion<string>().HasMaxLength(16);

@@ -32,6 +32,5 @@ internal sealed class ScreamAudioConfiguration : IEntityTypeConfiguration<Scream
     public void Configure(EntityTypeBuilder<ScreamAudio> builder)
     {
         builder.HasKey(a => a.ScreamId);
-        builder.ToTable("ScreamAudio");
     }
 }

@@ -8,7 +8,6 @@ internal sealed class ShareSnapshotConfiguration : IEntityTypeConfiguration<Shar
 {
     public void Configure(EntityTypeBuilder<ShareSnapshot> builder)
     {
-        builder.ToTable("ShareSnapshots");
         builder.Property(s => s.Id).UseIdentityAlwaysColumn();
         builder.Property(s => s.TotalScore).HasPrecision(14, 1);
         builder.HasMany(s => s.Shares).WithOne().HasForeignKey(s => s.SnapshotId).OnDelete(DeleteBehavior.Cascade);

@@ -8,9 +8,7 @@ internal sealed class SimulatedClusterStateConfiguration : IEntityTypeConfigurat
 {
     public void Configure(EntityTypeBuilder<SimulatedClusterState> builder)
     {
-        builder.ToTable(
-            "SimulatedClusterState",
-            table => table.HasCheckConstraint("ck_simulated_cluster_state_single_row", $"id = {SimulatedClusterState.SingletonId}"));
+        builder.ToTable(table => table.HasCheckConstraint("ck_simulated_cluster_state_single_row", $"id = {SimulatedClusterState.SingletonId}"));
         builder.Property(s => s.Id).ValueGeneratedNever();
     }
 }
