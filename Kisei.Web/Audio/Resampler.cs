@@ -10,7 +10,8 @@ namespace Kisei.Web.Audio;
 /// <para>
 /// The sinc filter has <see cref="SincTaps"/> taps. NAudio's default of 64 rejects a 10 kHz tone in 48 kHz
 /// audio by about 56 dB but lets 9 kHz through only 24 dB down (it folds to 7 kHz); 128 taps reject them by
-/// about 110 and 69 dB, for 1.1–2.4 times the time (BENCHMARKS.md). Its default, non-sinc mode rejects only about 25 dB.
+/// about 110 and 69 dB, for 1.1–2.4 times the time (BENCHMARKS.md). The default, non-sinc mode rejects only
+/// about 25 dB.
 /// </para>
 /// <para>
 /// The resampler delays its output by half the filter and pads it in front, so output sample k sits at input
