@@ -13,14 +13,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kisei.Web.Tests.Accounts;
 
 /// <summary>
-/// GitHub sign-in through ASP.NET Core's OAuth handler, against a stand-in for GitHub's token and
-/// user endpoints on 127.0.0.1: the authorize redirect, the callback at /signin-github, the code
-/// exchange with PKCE, the user lookup, and the player it creates.
+/// GitHub sign-in through AspNet.Security.OAuth.GitHub's handler, against a stand-in for GitHub's
+/// token, user and e-mail endpoints on 127.0.0.1: the authorize redirect, the callback at
+/// /signin-github, the code exchange with PKCE, the user lookup, and the player it creates.
 /// </summary>
 public sealed class GitHubSignInTests(PostgresServerFixture server) : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> seen = new();
     private WebApplication? github;
+    private bool profileHidesEmail;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -48,25 +49,37 @@ public sealed class GitHubSignInTests(PostgresServerFixture server) : IAsyncLife
                 login = "octocat",
                 name = "The Octocat",
                 avatar_url = "https://avatars.githubusercontent.com/u/583231?v=4",
-                email = "octocat@example.com",
+                email = profileHidesEmail ? null : "octocat@example.com",
+            });
+        });
+        github.MapGet("/user/emails", (HttpContext context) =>
+        {
+            seen.Enqueue($"emails auth={context.Request.Headers.Authorization}");
+            return Results.Json(new[]
+            {
+                new { email = "octocat@users.noreply.example.com", primary = false, verified = true },
+                new { email = "private-octocat@example.com", primary = true, verified = true },
             });
         });
         await github.StartAsync(Ct);
     }
 
+    private Dictionary<string, string?> StandInGitHubSettings() => new()
+    {
+        ["Auth:DevelopmentSignIn"] = "false",
+        ["Authentication:GitHub:ClientId"] = "stand-in-client",
+        ["Authentication:GitHub:ClientSecret"] = "stand-in-secret",
+        ["Authentication:GitHub:AuthorizationEndpoint"] = $"{GitHubUrl}/login/oauth/authorize",
+        ["Authentication:GitHub:TokenEndpoint"] = $"{GitHubUrl}/login/oauth/access_token",
+        ["Authentication:GitHub:UserInformationEndpoint"] = $"{GitHubUrl}/user",
+        ["Authentication:GitHub:UserEmailsEndpoint"] = $"{GitHubUrl}/user/emails",
+    };
+
     [Fact]
     public async Task Signing_in_with_GitHub_creates_the_player_from_the_profile_and_signs_them_in()
     {
         await using var database = await server.CreateDatabaseAsync("github", Ct);
-        await using var app = new KiseiApp(database.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Auth:DevelopmentSignIn"] = "false",
-            ["Authentication:GitHub:ClientId"] = "stand-in-client",
-            ["Authentication:GitHub:ClientSecret"] = "stand-in-secret",
-            ["Authentication:GitHub:AuthorizationEndpoint"] = $"{GitHubUrl}/login/oauth/authorize",
-            ["Authentication:GitHub:TokenEndpoint"] = $"{GitHubUrl}/login/oauth/access_token",
-            ["Authentication:GitHub:UserInformationEndpoint"] = $"{GitHubUrl}/user",
-        });
+        await using var app = new KiseiApp(database.ConnectionString, StandInGitHubSettings());
         using var browser = app.CreateBrowserClient();
 
         // The landing page offers GitHub only; the link challenges, which redirects to GitHub's authorize page.
@@ -94,6 +107,7 @@ public sealed class GitHubSignInTests(PostgresServerFixture server) : IAsyncLife
         Assert.Equal("/leaderboard", callback.Headers.Location!.OriginalString);
         Assert.Contains("token code=good-code verifier=sent client=stand-in-client", seen);
         Assert.Contains("user auth=Bearer gho_stand_in agent=sent", seen);
+        Assert.DoesNotContain(seen, request => request.StartsWith("emails", StringComparison.Ordinal));
         await using (var db = database.CreateContext())
         {
             var player = await db.Players.SingleAsync(p => p.GitHubId == 583231, Ct);
@@ -107,6 +121,25 @@ public sealed class GitHubSignInTests(PostgresServerFixture server) : IAsyncLife
         Assert.Contains("octocat", home, StringComparison.Ordinal);
         Assert.Contains("https://avatars.githubusercontent.com/u/583231?v=4", home, StringComparison.Ordinal);
         Assert.Contains("id=\"recorder\"", home, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hidden_profile_email_is_taken_from_the_primary_address_GitHub_lists()
+    {
+        profileHidesEmail = true;
+        await using var database = await server.CreateDatabaseAsync("githubemail", Ct);
+        await using var app = new KiseiApp(database.ConnectionString, StandInGitHubSettings());
+        using var browser = app.CreateBrowserClient();
+
+        using var challenge = await browser.GetAsync("/account/signin/github", Ct);
+        string state = QueryHelpers.ParseQuery(challenge.Headers.Location!.Query)["state"]!;
+        using var callback = await browser.GetAsync($"/signin-github?code=good-code&state={Uri.EscapeDataString(state)}", Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Contains("emails auth=Bearer gho_stand_in", seen);
+        await using var db = database.CreateContext();
+        var player = await db.Players.SingleAsync(p => p.GitHubId == 583231, Ct);
+        Assert.Equal("private-octocat@example.com", player.Email);
     }
 
     [Fact]

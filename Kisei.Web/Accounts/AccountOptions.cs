@@ -1,3 +1,5 @@
+using AspNet.Security.OAuth.GitHub;
+
 namespace Kisei.Web.Accounts;
 
 /// <summary>Who may sign in how. Section <c>Auth</c>.</summary>
@@ -21,13 +23,16 @@ public sealed class GitHubOptions
     public string? ClientSecret { get; set; }
 
     /// <summary>GitHub's authorize endpoint.</summary>
-    public string AuthorizationEndpoint { get; set; } = "https://github.com/login/oauth/authorize";
+    public string AuthorizationEndpoint { get; set; } = GitHubAuthenticationDefaults.AuthorizationEndpoint;
 
     /// <summary>GitHub's token endpoint.</summary>
-    public string TokenEndpoint { get; set; } = "https://github.com/login/oauth/access_token";
+    public string TokenEndpoint { get; set; } = GitHubAuthenticationDefaults.TokenEndpoint;
 
     /// <summary>GitHub's user endpoint.</summary>
-    public string UserInformationEndpoint { get; set; } = "https://api.github.com/user";
+    public string UserInformationEndpoint { get; set; } = GitHubAuthenticationDefaults.UserInformationEndpoint;
+
+    /// <summary>GitHub's e-mail endpoint, asked for the primary address when the profile hides it.</summary>
+    public string UserEmailsEndpoint { get; set; } = GitHubAuthenticationDefaults.UserEmailsEndpoint;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
 }

@@ -1,6 +1,6 @@
-using System.Net.Http.Headers;
+using System.Globalization;
 using System.Security.Claims;
-using System.Text.Json;
+using AspNet.Security.OAuth.GitHub;
 using Kisei.Web.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -10,11 +10,14 @@ using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Accounts;
 
-/// <summary>Sign-in: GitHub OAuth with ASP.NET Core's own handler, development sign-in, cookies, admins.</summary>
+/// <summary>Sign-in: GitHub OAuth through AspNet.Security.OAuth.GitHub, development sign-in, cookies, admins.</summary>
 public static class AccountsExtensions
 {
     /// <summary>The OAuth scheme's name, as in <c>/account/signin/GitHub</c>.</summary>
-    public const string GitHubScheme = "GitHub";
+    public const string GitHubScheme = GitHubAuthenticationDefaults.AuthenticationScheme;
+
+    /// <summary>The claim the GitHub handler maps the profile's display name to.</summary>
+    private const string GitHubName = "urn:github:name";
 
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
@@ -47,7 +50,7 @@ public static class AccountsExtensions
             });
         if (github.IsConfigured)
         {
-            authentication.AddOAuth(GitHubScheme, "GitHub", options => ConfigureGitHub(options, github));
+            authentication.AddGitHub(GitHubScheme, "GitHub", options => ConfigureGitHub(options, github));
         }
 
         services.AddAuthorizationBuilder()
@@ -85,43 +88,41 @@ public static class AccountsExtensions
             ? returnUrl
             : "/";
 
-    private static void ConfigureGitHub(OAuthOptions options, GitHubOptions github)
+    private static void ConfigureGitHub(GitHubAuthenticationOptions options, GitHubOptions github)
     {
         options.ClientId = github.ClientId!;
         options.ClientSecret = github.ClientSecret!;
-        options.CallbackPath = "/signin-github";
         options.AuthorizationEndpoint = github.AuthorizationEndpoint;
         options.TokenEndpoint = github.TokenEndpoint;
         options.UserInformationEndpoint = github.UserInformationEndpoint;
+        options.UserEmailsEndpoint = github.UserEmailsEndpoint;
         options.UsePkce = true;
         options.Scope.Add("read:user");
         options.Scope.Add("user:email");
+        options.ClaimActions.MapJsonKey(PlayerClaims.AvatarUrl, "avatar_url");
         options.Events.OnCreatingTicket = CreatePlayerFromGitHubAsync;
     }
 
+    /// <summary>
+    /// The handler has read GitHub's profile into claims (and the primary e-mail from <c>/user/emails</c>
+    /// when the profile hides it); this turns them into Kisei's player and the cookie's identity.
+    /// </summary>
     private static async Task CreatePlayerFromGitHubAsync(OAuthCreatingTicketContext context)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, context.Options.UserInformationEndpoint);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.AccessToken);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Kisei", "1.0"));
-        using var response = await context.Backchannel.SendAsync(request, context.HttpContext.RequestAborted);
-        response.EnsureSuccessStatusCode();
-        using var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted));
-        var root = user.RootElement;
+        var github = context.Identity!;
         var profile = new GitHubProfile(
-            root.GetProperty("id").GetInt64(),
-            root.GetProperty("login").GetString()!,
-            OptionalString(root, "name"),
-            OptionalString(root, "avatar_url"),
-            OptionalString(root, "email"));
+            long.Parse(github.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? throw MissingField("id"), NumberStyles.None, CultureInfo.InvariantCulture),
+            github.FindFirst(ClaimTypes.Name)?.Value ?? throw MissingField("login"),
+            github.FindFirst(GitHubName)?.Value,
+            github.FindFirst(PlayerClaims.AvatarUrl)?.Value,
+            github.FindFirst(ClaimTypes.Email)?.Value);
         var directory = context.HttpContext.RequestServices.GetRequiredService<PlayerDirectory>();
         var player = await directory.SignInFromGitHubAsync(profile, context.HttpContext.RequestAborted);
 
         // The cookie carries Kisei's player id, login and avatar, from the player; GitHub's id,
         // e-mail and display name ride along.
         var identity = PlayerClaims.IdentityFor(player, GitHubScheme);
-        identity.AddClaim(new Claim("urn:github:id", profile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        identity.AddClaim(new Claim("urn:github:id", profile.Id.ToString(CultureInfo.InvariantCulture)));
         if (profile.Email is { } email)
         {
             identity.AddClaim(new Claim(ClaimTypes.Email, email));
@@ -129,13 +130,14 @@ public static class AccountsExtensions
 
         if (profile.Name is { } name)
         {
-            identity.AddClaim(new Claim("urn:github:name", name));
+            identity.AddClaim(new Claim(GitHubName, name));
         }
+
         context.Principal = new ClaimsPrincipal(identity);
     }
 
-    private static string? OptionalString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static InvalidOperationException MissingField(string field) =>
+        new($"GitHub's user profile has no \"{field}\".");
 
     private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int statusCode, bool alwaysStatus = false)
     {

@@ -10,6 +10,13 @@ namespace Kisei.Web.Audio;
 /// Every refusal is a <see cref="WavFormatException"/>; no input makes it throw anything else.
 /// </summary>
 /// <remarks>
+/// <para>
+/// This is the guard in front of NAudio, which decodes the samples (<see cref="WavSampleDecoder"/>): NAudio
+/// accepts zero channels, absurd rates and lying sizes without a word, and refuses other files with exceptions
+/// that do not say which field was wrong. Here every cause has its own <see cref="WavError"/>, a stable code
+/// the upload turns into a 4xx with a message.
+/// </para>
+/// <para>
 /// Lengths are checked against the real end of the bytes, never trusted:
 /// <list type="bullet">
 /// <item>The RIFF size is not used. Chunks are read to the real end of the bytes, so a RIFF size that is
@@ -21,6 +28,7 @@ namespace Kisei.Web.Audio;
 /// <item>The byte rate and the extensible channel mask are not checked: nothing here depends on them.</item>
 /// </list>
 /// Chunks after an odd-sized chunk start after its pad byte, as RIFF requires.
+/// </para>
 /// </remarks>
 public static class WavReader
 {

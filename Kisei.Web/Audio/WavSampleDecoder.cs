@@ -1,59 +1,57 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using NAudio.Wave;
 
 namespace Kisei.Web.Audio;
 
 /// <summary>
-/// Turns interleaved sample bytes into mono floats: the mean of the channels, scaled to [-1, 1]
-/// (8-bit: (b − 128) / 128; n-bit integers: / 2^(n−1); floats as stored).
+/// Turns the data chunk of a WAV file that <see cref="WavReader"/> has checked into mono floats in [-1, 1]
+/// (8-bit: b / 128 − 1; n-bit integers: / 2^(n−1); floats as stored), the mean of the channels.
 /// </summary>
 /// <remarks>
-/// 16-bit mono and stereo are what the browser recorder and most files send, so they get vector paths;
-/// the rest are plain loops, which are fast enough for the lengths the upload limit allows.
+/// <para>
+/// NAudio's sample providers decode every layout except 16-bit mono and stereo and 32-bit float mono. Those are
+/// what the browser recorder and most files send, and there NAudio misses DESIGN §8's 5 ms for decoding 30 s at
+/// 48 kHz: its own reader takes about 8 times as long as these vector loops just to turn 16-bit stereo into
+/// floats, before any mix-down, and about 50 times as long through Kisei's mix-down (BENCHMARKS.md, "WAV
+/// decoding and loudness"). So Kisei keeps its own loops for those three layouts.
+/// </para>
+/// <para>
+/// NAudio is handed the format Kisei checked and the whole frames Kisei located, not the file: its
+/// <see cref="WaveFileReader"/> refuses files Kisei accepts (a RIFF size of 0 or too small, a data chunk before
+/// the format chunk, 12 valid bits in a plain format chunk) and reads a streaming file's data size of 0 as no
+/// audio.
+/// </para>
 /// </remarks>
 internal static class WavSampleDecoder
 {
+    /// <summary>Frames converted per read: the interleaved block stays in cache while it is mixed down.</summary>
+    private const int BlockFrames = 4_096;
+
     /// <summary>Decodes <paramref name="data"/> (whole frames of <paramref name="format"/>) into <paramref name="mono"/>.</summary>
     public static void DecodeMono(ReadOnlySpan<byte> data, WavFormat format, Span<float> mono)
     {
         var channels = format.Channels;
-        if (data.Length != mono.Length * format.BlockAlign)
+        if (data.Length != (long)mono.Length * format.BlockAlign)
         {
             throw new ArgumentException("The data must hold exactly one frame per output sample.", nameof(data));
         }
 
-        switch (format.Encoding, format.ContainerBitsPerSample)
+        switch (format.Encoding, format.ContainerBitsPerSample, channels)
         {
-            case (WavEncoding.PcmInteger, 16) when channels == 1 && BitConverter.IsLittleEndian:
+            case (WavEncoding.PcmInteger, 16, 1) when BitConverter.IsLittleEndian:
                 Decode16Mono(MemoryMarshal.Cast<byte, short>(data), mono);
                 break;
-            case (WavEncoding.PcmInteger, 16) when channels == 2 && BitConverter.IsLittleEndian:
+            case (WavEncoding.PcmInteger, 16, 2) when BitConverter.IsLittleEndian:
                 Decode16Stereo(MemoryMarshal.Cast<byte, int>(data), mono);
                 break;
-            case (WavEncoding.PcmInteger, 8):
-                DecodeUnsigned8(data, channels, mono);
-                break;
-            case (WavEncoding.PcmInteger, 16):
-                DecodeInt16(data, channels, mono);
-                break;
-            case (WavEncoding.PcmInteger, 24):
-                DecodeInt24(data, channels, mono);
-                break;
-            case (WavEncoding.PcmInteger, 32):
-                DecodeInt32(data, channels, mono);
-                break;
-            case (WavEncoding.IeeeFloat, 32) when channels == 1 && BitConverter.IsLittleEndian:
+            case (WavEncoding.IeeeFloat, 32, 1) when BitConverter.IsLittleEndian:
                 MemoryMarshal.Cast<byte, float>(data).CopyTo(mono);
                 break;
-            case (WavEncoding.IeeeFloat, 32):
-                DecodeFloat32(data, channels, mono);
-                break;
-            case (WavEncoding.IeeeFloat, 64):
-                DecodeFloat64(data, channels, mono);
-                break;
             default:
-                throw new ArgumentException($"{format.Encoding} {format.ContainerBitsPerSample}-bit is not a decodable layout.", nameof(format));
+                DecodeWithNAudio(data, format, mono);
+                break;
         }
     }
 
@@ -130,96 +128,81 @@ internal static class WavSampleDecoder
         }
     }
 
-    private static void DecodeUnsigned8(ReadOnlySpan<byte> data, int channels, Span<float> mono)
+    private static unsafe void DecodeWithNAudio(ReadOnlySpan<byte> data, WavFormat format, Span<float> mono)
     {
-        var scale = 1.0 / (128.0 * channels);
+        var channels = format.Channels;
+        var waveFormat = WaveFormat.CreateCustomFormat(
+            format.Encoding == WavEncoding.IeeeFloat ? WaveFormatEncoding.IeeeFloat : WaveFormatEncoding.Pcm,
+            format.SampleRateHz,
+            channels,
+            format.SampleRateHz * format.BlockAlign,
+            format.BlockAlign,
+            format.ContainerBitsPerSample);
+
+        // The stream reads the caller's bytes in place; it does not outlive the pin.
+        fixed (byte* bytes = data)
+        {
+            using var stream = new UnmanagedMemoryStream(bytes, data.Length);
+            using var wave = new RawSourceWaveStream(stream, waveFormat);
+            var samples = wave.ToSampleProvider();
+            if (channels == 1)
+            {
+                ReadExactly(samples, mono);
+                return;
+            }
+
+            var interleaved = ArrayPool<float>.Shared.Rent(BlockFrames * channels);
+            try
+            {
+                for (var start = 0; start < mono.Length; start += BlockFrames)
+                {
+                    var block = mono.Slice(start, Math.Min(BlockFrames, mono.Length - start));
+                    var blockSamples = interleaved.AsSpan(0, block.Length * channels);
+                    ReadExactly(samples, blockSamples);
+                    MixDown(blockSamples, channels, block);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(interleaved);
+            }
+        }
+    }
+
+    private static void ReadExactly(ISampleProvider samples, Span<float> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            var read = samples.Read(destination);
+            if (read == 0)
+            {
+                throw new InvalidOperationException("NAudio returned fewer samples than the data chunk holds.");
+            }
+
+            destination = destination[read..];
+        }
+    }
+
+    /// <summary>The mean of each frame's channels, summed in double so that loud but finite floats cannot overflow.</summary>
+    private static void MixDown(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
+    {
+        if (channels == 2)
+        {
+            for (var frame = 0; frame < mono.Length; frame++)
+            {
+                mono[frame] = (float)((interleaved[2 * frame] + (double)interleaved[(2 * frame) + 1]) * 0.5);
+            }
+
+            return;
+        }
+
         var offset = 0;
         for (var frame = 0; frame < mono.Length; frame++)
         {
-            var sum = 0;
+            var sum = 0.0;
             for (var channel = 0; channel < channels; channel++)
             {
-                sum += data[offset++] - 128;
-            }
-
-            mono[frame] = (float)(sum * scale);
-        }
-    }
-
-    private static void DecodeInt16(ReadOnlySpan<byte> data, int channels, Span<float> mono)
-    {
-        var scale = 1.0 / (32768.0 * channels);
-        var offset = 0;
-        for (var frame = 0; frame < mono.Length; frame++)
-        {
-            var sum = 0;
-            for (var channel = 0; channel < channels; channel++, offset += 2)
-            {
-                sum += BinaryPrimitives.ReadInt16LittleEndian(data[offset..]);
-            }
-
-            mono[frame] = (float)(sum * scale);
-        }
-    }
-
-    private static void DecodeInt24(ReadOnlySpan<byte> data, int channels, Span<float> mono)
-    {
-        var scale = 1.0 / (8388608.0 * channels);
-        var offset = 0;
-        for (var frame = 0; frame < mono.Length; frame++)
-        {
-            long sum = 0;
-            for (var channel = 0; channel < channels; channel++, offset += 3)
-            {
-                // Sign-extend through the top byte.
-                sum += data[offset] | (data[offset + 1] << 8) | ((sbyte)data[offset + 2] << 16);
-            }
-
-            mono[frame] = (float)(sum * scale);
-        }
-    }
-
-    private static void DecodeInt32(ReadOnlySpan<byte> data, int channels, Span<float> mono)
-    {
-        var scale = 1.0 / (2147483648.0 * channels);
-        var offset = 0;
-        for (var frame = 0; frame < mono.Length; frame++)
-        {
-            long sum = 0;
-            for (var channel = 0; channel < channels; channel++, offset += 4)
-            {
-                sum += BinaryPrimitives.ReadInt32LittleEndian(data[offset..]);
-            }
-
-            mono[frame] = (float)(sum * scale);
-        }
-    }
-
-    /// <summary>Sums in double so that loud but finite channels cannot overflow to infinity.</summary>
-    private static void DecodeFloat32(ReadOnlySpan<byte> data, int channels, Span<float> mono)
-    {
-        var offset = 0;
-        for (var frame = 0; frame < mono.Length; frame++)
-        {
-            var sum = 0.0;
-            for (var channel = 0; channel < channels; channel++, offset += 4)
-            {
-                sum += BinaryPrimitives.ReadSingleLittleEndian(data[offset..]);
-            }
-
-            mono[frame] = (float)(sum / channels);
-        }
-    }
-
-    private static void DecodeFloat64(ReadOnlySpan<byte> data, int channels, Span<float> mono)
-    {
-        var offset = 0;
-        for (var frame = 0; frame < mono.Length; frame++)
-        {
-            var sum = 0.0;
-            for (var channel = 0; channel < channels; channel++, offset += 8)
-            {
-                sum += BinaryPrimitives.ReadDoubleLittleEndian(data[offset..]);
+                sum += interleaved[offset++];
             }
 
             mono[frame] = (float)(sum / channels);
