@@ -1,3 +1,4 @@
+using Kisei.Web;
 using Kisei.Web.Accounts;
 using Kisei.Web.Billing;
 using Kisei.Web.Cli;
@@ -14,24 +15,31 @@ if (CommandLine.Handles(args))
     return await CommandLine.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
-await builder.AddDataAsync();
-builder.AddAccounts();
-builder.AddSpeech();
-builder.AddScreams();
-builder.AddBilling();
-builder.AddScaling();
-builder.AddJobs();
-builder.AddPages();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    await builder.AddDataAsync();
+    builder.AddAccounts();
+    builder.AddSpeech();
+    builder.AddScreams();
+    builder.AddBilling();
+    builder.AddScaling();
+    builder.AddJobs();
+    builder.AddPages();
 
-var app = builder.Build();
-app.UsePages();
-app.UsePlayerPresence();
-app.MapStaticAssets();
-app.MapHealth();
-app.MapAccounts();
-app.MapScreams();
-app.MapRazorPages().WithStaticAssets();
+    var app = builder.Build();
+    app.UsePages();
+    app.UsePlayerPresence();
+    app.MapStaticAssets();
+    app.MapHealth();
+    app.MapAccounts();
+    app.MapScreams();
+    app.MapRazorPages().WithStaticAssets();
 
-await app.RunAsync();
-return 0;
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (StartupFailure.Explain(exception) is { } explanation)
+{
+    return StartupFailure.Report(exception, explanation);
+}
