@@ -9,7 +9,7 @@ namespace Kisei.Web.Data.Postgres;
 /// has stayed down for <see cref="PrivatePostgresOptions.RecoveryGraceSeconds"/>, liveness is red too
 /// (<see cref="Liveness"/>), so that an orchestrator restarts the app.
 /// </summary>
-public sealed class PrivatePostgresSupervisor(PrivatePostgres server, TimeProvider time, ILogger<PrivatePostgresSupervisor> logger)
+public sealed class PrivatePostgresSupervisor(PrivatePostgres server, TimeProvider time, ILogger logger)
     : BackgroundService
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
