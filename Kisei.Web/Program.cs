@@ -1,8 +1,8 @@
-using Kisei.Web;
 using Kisei.Web.Accounts;
 using Kisei.Web.Billing;
 using Kisei.Web.Cli;
 using Kisei.Web.Data;
+using Kisei.Web.Hosting;
 using Kisei.Web.Jobs;
 using Kisei.Web.Pages;
 using Kisei.Web.Scaling;
@@ -35,6 +35,8 @@ try
     app.MapAccounts();
     app.MapScreams();
     app.MapRazorPages().WithStaticAssets();
+
+    app.LogStartupSummary();
 
     await app.RunAsync();
     return 0;

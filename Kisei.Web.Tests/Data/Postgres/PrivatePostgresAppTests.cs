@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Kisei.Web.Data;
 using Kisei.Web.Data.Postgres;
+using Kisei.Web.Hosting;
 using Kisei.Web.Tests.Infrastructure;
 
 namespace Kisei.Web.Tests.Data.Postgres;

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Kisei.Web.Data.Postgres;
+using Kisei.Web.Hosting;
 using Kisei.Web.Screams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Kisei.Web.Tests;
+namespace Kisei.Web.Tests.Hosting;
 
 public sealed class StartupFailureTests
 {

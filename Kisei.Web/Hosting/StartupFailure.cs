@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Kisei.Web;
+namespace Kisei.Web.Hosting;
 
 /// <summary>
 /// Turns a start-up failure whose cause is known (a port in use, a bad setting, a data folder or
