@@ -15,26 +15,33 @@ if (CommandLine.Handles(args))
     return await CommandLine.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
-await builder.AddDataAsync();
-builder.AddAccounts();
-builder.AddSpeech();
-builder.AddScreams();
-builder.AddBilling();
-builder.AddScaling();
-builder.AddJobs();
-builder.AddPages();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    await builder.AddDataAsync();
+    builder.AddAccounts();
+    builder.AddSpeech();
+    builder.AddScreams();
+    builder.AddBilling();
+    builder.AddScaling();
+    builder.AddJobs();
+    builder.AddPages();
 
-var app = builder.Build();
-app.UsePages();
-app.UsePlayerPresence();
-app.MapStaticAssets();
-app.MapHealth();
-app.MapAccounts();
-app.MapScreams();
-app.MapRazorPages().WithStaticAssets();
+    var app = builder.Build();
+    app.UsePages();
+    app.UsePlayerPresence();
+    app.MapStaticAssets();
+    app.MapHealth();
+    app.MapAccounts();
+    app.MapScreams();
+    app.MapRazorPages().WithStaticAssets();
 
-app.LogStartupSummary();
+    app.LogStartupSummary();
 
-await app.RunAsync();
-return 0;
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (StartupFailure.Explain(exception) is { } explanation)
+{
+    return StartupFailure.Report(exception, explanation);
+}

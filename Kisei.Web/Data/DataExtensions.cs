@@ -30,6 +30,8 @@ public static class DataExtensions
         services.AddSingleton(provider => new SchemaMigrator(connectionString, provider.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddHostedService<SchemaMigrationService>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownDeadline.ShutdownTimeout);
+        services.AddHostedService<ShutdownDeadline>();
         return builder;
     }
 }

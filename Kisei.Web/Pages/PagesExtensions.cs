@@ -71,10 +71,13 @@ public static class PagesExtensions
         return app;
     }
 
-    /// <summary>/healthz: the process answers. /readyz: the database and the scheduler answer too.</summary>
+    /// <summary>
+    /// /healthz (liveness): the process answers, and has not given up on its database (checks tagged
+    /// "live"). /readyz: the database and the scheduler answer too (checks tagged "ready").
+    /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         return endpoints;
     }

@@ -12,6 +12,7 @@ internal static unsafe partial class Posix
     public const int SignalInterrupt = 2;
     public const int SignalQuit = 3;
     public const int SignalKill = 9;
+    public const int SignalTerminate = 15;
 
     /// <summary>SIGSTOP on Linux; tests use it to freeze a process.</summary>
     public const int SignalStopOnLinux = 19;

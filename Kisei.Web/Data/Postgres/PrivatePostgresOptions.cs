@@ -25,6 +25,15 @@ public sealed partial class PrivatePostgresOptions
     /// <summary>Account that runs the server when Kisei runs as root, because PostgreSQL refuses root.</summary>
     public string ServerUser { get; set; } = "nobody";
 
+    /// <summary>
+    /// Where the server's binaries and data go when Kisei runs as root and <see cref="ServerUser"/>
+    /// cannot reach them where they are (a checkout in a 0700 folder): a root-owned folder that everyone may enter.
+    /// </summary>
+    public string FallbackDirectory { get; set; } = "/var/lib/kisei";
+
+    /// <summary>Seconds the server may stay down, while Kisei restarts it, before <c>/healthz</c> asks for the app to be restarted.</summary>
+    public int RecoveryGraceSeconds { get; set; } = 120;
+
     /// <summary>Folder of the server's Unix socket; null for a short private folder under the temp folder.</summary>
     public string? SocketDirectory { get; set; }
 
@@ -49,6 +58,11 @@ public sealed partial class PrivatePostgresOptions
             problems.Add($"{SectionName}:{nameof(ServerUser)} is empty.");
         if (StartTimeoutSeconds is < 1 or > 3600)
             problems.Add($"{SectionName}:{nameof(StartTimeoutSeconds)} must be between 1 and 3600, not {StartTimeoutSeconds}.");
+        // Only root on Unix uses it.
+        if (!OperatingSystem.IsWindows() && (string.IsNullOrWhiteSpace(FallbackDirectory) || !Path.IsPathFullyQualified(FallbackDirectory)))
+            problems.Add($"{SectionName}:{nameof(FallbackDirectory)} must be a full path, not '{FallbackDirectory}'.");
+        if (RecoveryGraceSeconds is < 1 or > 86400)
+            problems.Add($"{SectionName}:{nameof(RecoveryGraceSeconds)} must be between 1 and 86400, not {RecoveryGraceSeconds}.");
         if (StopTimeoutSeconds is < 1 or > 3600)
             problems.Add($"{SectionName}:{nameof(StopTimeoutSeconds)} must be between 1 and 3600, not {StopTimeoutSeconds}.");
         foreach (var (name, value) in ServerSettings)
