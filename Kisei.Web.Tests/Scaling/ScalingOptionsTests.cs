@@ -1,11 +1,10 @@
 using Kisei.Web.Billing;
 using Kisei.Web.Scaling;
-using Kisei.Web.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Tests.Scaling;
 
-public sealed class ScalingOptionsTests(PostgresServerFixture server)
+public sealed class ScalingOptionsTests
 {
     [Fact]
     public void The_defaults_are_valid() =>
@@ -34,31 +33,6 @@ public sealed class ScalingOptionsTests(PostgresServerFixture server)
             Assert.Contains($"Billing:MonthlyBudgetYen ({budgetYen} yen)", result.FailureMessage, StringComparison.Ordinal);
             Assert.Contains($"Scaling:MinReplicas ({minReplicas})", result.FailureMessage, StringComparison.Ordinal);
         }
-    }
-
-    [Fact]
-    public async Task A_budget_that_cannot_pay_for_the_minimum_stops_the_start_with_a_clear_message()
-    {
-        await using var database = await server.CreateDatabaseAsync("budget", TestContext.Current.CancellationToken);
-        await using var app = new KiseiApp(database.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Billing:MonthlyBudgetYen"] = "5000",
-        });
-
-        var failure = Record.Exception(app.StartServer);
-
-        var validation = Assert.IsType<OptionsValidationException>(Unwrap(failure));
-        Assert.Contains("Billing:MonthlyBudgetYen (5000 yen) pays for 0 replica(s)", validation.Message, StringComparison.Ordinal);
-    }
-
-    private static Exception? Unwrap(Exception? exception)
-    {
-        while (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
-        {
-            exception = aggregate.InnerException;
-        }
-
-        return exception;
     }
 
     private static ValidateOptionsResult Validate(ScalingOptions scaling, BillingOptions billing) =>

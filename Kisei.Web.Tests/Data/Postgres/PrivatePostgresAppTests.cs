@@ -85,6 +85,24 @@ public sealed class PrivatePostgresAppTests
     }
 
     [Fact]
+    public async Task An_option_out_of_range_is_one_line_on_stderr_and_the_failed_start_stops_the_private_server()
+    {
+        await using var folder = TemporaryFolder.Create("app-option");
+        var settings = new Dictionary<string, string>
+        {
+            ["Database:DataDirectory"] = folder.Combine("pg"),
+            ["Database:ServerSettings:fsync"] = "off",
+            ["Billing:MonthlyBudgetYen"] = "5000",
+        };
+
+        await using var kisei = KiseiProcess.Start(NewContentRoot(folder.Combine("app")), settings);
+        var exitCode = await kisei.WaitForExitAsync(StartTimeout);
+
+        AssertOneLineFailure(kisei, exitCode, "Billing:MonthlyBudgetYen (5000 yen) pays for 0 replica(s)");
+        Assert.Empty(ServerProcesses.Find(folder.Combine("pg")));
+    }
+
+    [Fact]
     public async Task A_data_folder_owned_by_another_account_is_one_line_on_stderr()
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess && OperatingSystem.IsLinux(), "Only root can give a folder to another account.");
