@@ -15,10 +15,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Kisei.sln ./
+COPY Kisei.Whisper/Kisei.Whisper.csproj Kisei.Whisper/
 COPY Kisei.Web/Kisei.Web.csproj Kisei.Web/package.json Kisei.Web/package-lock.json Kisei.Web/
 RUN npm ci --prefix Kisei.Web --no-audit --no-fund \
  && dotnet restore Kisei.Web/Kisei.Web.csproj
 COPY migrations/ migrations/
+COPY Kisei.Whisper/ Kisei.Whisper/
 COPY Kisei.Web/ Kisei.Web/
 # The same publish CI runs (.ci/run), into /app.
 RUN dotnet publish Kisei.Web/Kisei.Web.csproj -c Release -o /app --no-restore \

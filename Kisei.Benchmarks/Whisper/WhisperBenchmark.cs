@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using Kisei.Web.Speech.Whisper;
+using Kisei.Whisper;
 
 namespace Kisei.Benchmarks.Whisper;
 

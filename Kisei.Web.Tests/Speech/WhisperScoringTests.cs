@@ -2,7 +2,7 @@ using System.Net;
 using Kisei.Web.Scoring;
 using Kisei.Web.Speech;
 using Kisei.Web.Tests.Infrastructure;
-using Kisei.Web.Tests.Speech.Whisper;
+using Kisei.Whisper.Tests;
 
 namespace Kisei.Web.Tests.Speech;
 

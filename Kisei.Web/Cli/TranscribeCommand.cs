@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Kisei.Web.Audio;
 using Kisei.Web.Screams;
-using Kisei.Web.Speech.Whisper;
+using Kisei.Whisper;
 
 namespace Kisei.Web.Cli;
 

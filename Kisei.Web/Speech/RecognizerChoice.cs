@@ -1,5 +1,5 @@
 using Kisei.Web.Speech.Models;
-using Kisei.Web.Speech.Whisper;
+using Kisei.Whisper;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Speech;
