@@ -47,6 +47,9 @@ internal sealed record SyntheticWhisperModel
     /// <summary>A tensor written with another type id (its data sized for that type when the type is known).</summary>
     public (string Name, int TypeId)? Retype { get; init; }
 
+    /// <summary>Changes a tensor's random values (by name) before they are written.</summary>
+    public Action<string, float[]>? Adjust { get; init; }
+
     public WhisperHyperparameters Hyperparameters => new(
         VocabularySize, 1500, State, AudioHeads, AudioLayers, TextContext, State, TextHeads, TextLayers, MelBands, FileType);
 
@@ -133,12 +136,75 @@ internal sealed record SyntheticWhisperModel
                 values[i] = scale == 0f ? 1f + (0.1f * Gaussian(random)) : scale * Gaussian(random);
             }
 
+            Adjust?.Invoke(name, values);
+
             var type = GgmlTypes.IsSupported(typeId) ? (GgmlType)typeId : GgmlType.F32;
             writer.Write(Encode(type, values, dimensions[0]));
         }
 
         writer.Flush();
     }
+
+    /// <summary>
+    /// A model whose greedy decoding is scripted by position, so that its windows end: the decoder's residual stream
+    /// is dominated by a large positional embedding (the blocks' weights are tiny), position p carrying the sign
+    /// pattern of a Walsh–Hadamard row, and the token embedding gives text token <c>1000 + k</c> the row of
+    /// pattern k. Step s of a window (its logits read at position 3 + s, after the 4-token prompt) therefore samples
+    /// token <c>1000 + (s mod <paramref name="cycle"/>)</c>, until step <paramref name="endStep"/> samples
+    /// end-of-text (whose row is the pattern of every later position). With a width of 64 there are 62 patterns.
+    /// </summary>
+    public static SyntheticWhisperModel Scripted(int cycle, int endStep, int textContext = 128) => new()
+    {
+        State = 64,
+        TextContext = textContext,
+        FileType = 0,
+        WeightScale = 0.01f,
+        Seed = 40 + cycle + endStep,
+        Adjust = (name, values) =>
+        {
+            const int Width = 64, EndPattern = 63;
+            var promptEnd = 3;
+            switch (name)
+            {
+                case "decoder.positional_embedding":
+                    for (var position = 0; position < values.Length / Width; position++)
+                    {
+                        var step = position - promptEnd;
+                        var pattern = step >= endStep ? EndPattern : 1 + (((step % cycle) + cycle) % cycle);
+                        for (var j = 0; j < Width; j++)
+                        {
+                            values[(position * Width) + j] = 30f * Hadamard(pattern, j);
+                        }
+                    }
+
+                    break;
+                case "decoder.token_embedding.weight":
+                    for (var k = 0; k < cycle; k++)
+                    {
+                        for (var j = 0; j < Width; j++)
+                        {
+                            values[((1000 + k) * Width) + j] = 2f * Hadamard(1 + k, j);
+                        }
+                    }
+
+                    for (var j = 0; j < Width; j++)
+                    {
+                        values[(50257 * Width) + j] = 2f * Hadamard(EndPattern, j);
+                    }
+
+                    break;
+                case "decoder.ln.weight":
+                    Array.Fill(values, 1f);
+                    break;
+                case "decoder.ln.bias":
+                    Array.Fill(values, 0f);
+                    break;
+            }
+        },
+    };
+
+    /// <summary>Entry (row, column) of the 64×64 Sylvester–Hadamard matrix: ±1, rows orthogonal, rows after 0 of zero mean.</summary>
+    private static float Hadamard(int row, int column) => int.PopCount(row & column) % 2 == 0 ? 1f : -1f;
 
     /// <summary>Triangular filters on the mel scale over 201 bins of a 400-point FFT at 16 kHz.</summary>
     public static float[] MelFilterBank(int bands)

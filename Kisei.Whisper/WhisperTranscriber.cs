@@ -12,7 +12,10 @@ namespace Kisei.Whisper;
 /// Audio longer than 30 s is cut into back-to-back 30 s windows of the one spectrogram, each decoded on its own
 /// with the same prompt and no text carried over (whisper.cpp with no context and no timestamps does the same, as
 /// it then always advances by a full window). A last window that would start within 100 ms of the end of the audio
-/// is skipped, as in whisper.cpp; the first window is always decoded, even for very short audio.
+/// is skipped, as in whisper.cpp; the first window is always decoded, even for very short audio. Each window is
+/// checked with whisper.cpp's failure rules (the step limit reached without end-of-text, or a low-entropy sequence
+/// of more than 32 tokens): a failed window keeps its tokens in <see cref="WhisperTranscription.Windows"/> but adds
+/// none to the text, since a hallucination loop is not speech.
 /// </remarks>
 public sealed class WhisperTranscriber : IDisposable
 {
@@ -169,10 +172,10 @@ public sealed class WhisperTranscriber : IDisposable
         // whisper.cpp's mel length for seeking: frames that hold audio (n_len_org).
         var audioFrames = 1 + ((samples.Length + 200 - LogMel.FrameLength) / LogMel.HopLength);
         var tokens = new List<int>(Hyperparameters.MaxDecodedTokensPerWindow);
+        var windows = new List<WhisperWindow>(1);
         double encodeMilliseconds = 0, decodeMilliseconds = 0, logProbabilitySum = 0;
         var noSpeech = double.PositiveInfinity;
         var sampled = 0;
-        var windows = 0;
         for (var seek = 0; seek == 0 || seek + MinimumWindowFrames < audioFrames; seek += LogMel.WindowFrames)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -182,12 +185,18 @@ public sealed class WhisperTranscriber : IDisposable
             encodeMilliseconds += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
             start = Stopwatch.GetTimestamp();
-            var window = _greedy.Decode(prompt, tokens, cancellationToken);
+            var decoded = new List<int>(Hyperparameters.MaxDecodedTokensPerWindow);
+            var window = _greedy.Decode(prompt, decoded, cancellationToken);
             decodeMilliseconds += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             noSpeech = Math.Min(noSpeech, window.NoSpeechProbability);
             logProbabilitySum += window.LogProbabilitySum;
             sampled += window.SampledTokens;
-            windows++;
+            windows.Add(new WhisperWindow((double)seek * LogMel.HopLength / LogMel.SampleRateHz, window.Outcome, decoded));
+            if (window.Outcome == WindowOutcome.Completed)
+            {
+                // A failed window is a loop, not speech (whisper.cpp's failure rules): it adds nothing to the text.
+                tokens.AddRange(decoded);
+            }
         }
 
         return new WhisperTranscription(

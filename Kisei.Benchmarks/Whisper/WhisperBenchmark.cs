@@ -63,7 +63,7 @@ internal static class WhisperBenchmark
             }
 
             mel.Add(result.MelMilliseconds);
-            encode.Add(result.EncodeMilliseconds / result.Windows);
+            encode.Add(result.EncodeMilliseconds / result.Windows.Count);
             perToken.Add(result.DecodeMilliseconds / result.DecodedTokens);
             tokens = result.DecodedTokens;
         }

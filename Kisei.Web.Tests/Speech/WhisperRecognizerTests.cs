@@ -9,12 +9,14 @@ public sealed class WhisperRecognizerTests
     [Fact]
     public async Task The_recognizer_reports_whisper_and_counts_the_code_points_of_the_transcript()
     {
-        using var recognizer = new WhisperRecognizer(new WhisperOptions { ModelPath = WhisperReference.ModelPath, Threads = 2 });
+        var model = SyntheticWhisperModel.Scripted(cycle: 16, endStep: 40).WriteTo(Path.GetTempPath());
+        using var recognizer = new WhisperRecognizer(new WhisperOptions { ModelPath = model, Threads = 2 });
         var samples = WhisperReference.ReadClip("clip-scream.wav");
-        using var direct = WhisperTranscriber.Load(WhisperReference.ModelPath, threads: 2);
+        using var direct = WhisperTranscriber.Load(model, threads: 2);
         var expected = direct.Transcribe(samples, "ja", TestContext.Current.CancellationToken);
 
         var recognition = await recognizer.RecognizeAsync(samples, TestContext.Current.CancellationToken);
+        File.Delete(model);
 
         Assert.Equal("whisper", recognizer.Name);
         Assert.Equal("whisper", recognition.Recognizer);
@@ -70,6 +72,6 @@ public sealed class WhisperRecognizerTests
 
         Assert.Equal(alone, together[0]);
         Assert.Equal(alone, together[2]);
-        Assert.NotEqual(alone.Transcript, together[1].Transcript);
+        Assert.NotEqual(alone.AverageLogProbability, together[1].AverageLogProbability);
     }
 }
