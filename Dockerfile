@@ -35,6 +35,10 @@ RUN mkdir -p /models \
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 ARG WHISPER_MODEL
+# Whisper.net's whisper.cpp (runtimes/linux-x64) links OpenMP: ldd libggml-cpu-whisper.so names libgomp.so.1.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
 COPY --from=model /models ./data/models/

@@ -157,7 +157,7 @@ internal sealed record SyntheticWhisperModel
     {
         State = 64,
         TextContext = textContext,
-        FileType = 0,
+        FileType = 1,
         WeightScale = 0.01f,
         Seed = 40 + cycle + endStep,
         Adjust = (name, values) =>

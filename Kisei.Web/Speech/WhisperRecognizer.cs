@@ -13,7 +13,9 @@ public sealed class WhisperRecognizer(WhisperOptions options) : ISpeechRecognize
     private WhisperTranscriber? _transcriber;
     private bool _disposed;
 
-    public string Name => "whisper";
+    public const string RecognizerName = "whisper";
+
+    public string Name => RecognizerName;
 
     public WhisperOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
 
