@@ -78,7 +78,7 @@ internal static class WhisperBenchmark
         return 0;
     }
 
-    private static Dictionary<string, string> Parse(string[] args)
+    internal static Dictionary<string, string> Parse(string[] args)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
@@ -95,7 +95,7 @@ internal static class WhisperBenchmark
     }
 
     /// <summary>16-bit PCM mono 16 kHz only: enough for benchmark clips.</summary>
-    private static float[] ReadWav(string path)
+    internal static float[] ReadWav(string path)
     {
         var bytes = File.ReadAllBytes(path);
         var position = 12;
