@@ -15,10 +15,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Kisei.sln ./
+COPY Kisei.Whisper/Kisei.Whisper.csproj Kisei.Whisper/
 COPY Kisei.Web/Kisei.Web.csproj Kisei.Web/package.json Kisei.Web/package-lock.json Kisei.Web/
 RUN npm ci --prefix Kisei.Web --no-audit --no-fund \
  && dotnet restore Kisei.Web/Kisei.Web.csproj
 COPY migrations/ migrations/
+COPY Kisei.Whisper/ Kisei.Whisper/
 COPY Kisei.Web/ Kisei.Web/
 # The same publish CI runs (.ci/run), into /app.
 RUN dotnet publish Kisei.Web/Kisei.Web.csproj -c Release -o /app --no-restore \
@@ -33,6 +35,10 @@ RUN mkdir -p /models \
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 ARG WHISPER_MODEL
+# Whisper.net's whisper.cpp (runtimes/linux-x64) links OpenMP: ldd libggml-cpu-whisper.so names libgomp.so.1.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
 COPY --from=model /models ./data/models/

@@ -4,6 +4,8 @@ using Kisei.Benchmarks;
 var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase);
 suites["audio"] = AudioBenchmarks.Run;
 suites["whisper"] = Kisei.Benchmarks.Whisper.WhisperBenchmark.Run;
+suites["whisper-engines"] = Kisei.Benchmarks.Whisper.EngineComparison.Run;
+suites["whisper-engine-once"] = Kisei.Benchmarks.Whisper.EngineComparison.RunOnce;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {
@@ -11,5 +13,9 @@ if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
     return 2;
 }
 
-Console.WriteLine($"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+if (args[0] != "whisper-engine-once")
+{
+    Console.WriteLine($"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+}
+
 return suite(args[1..]);

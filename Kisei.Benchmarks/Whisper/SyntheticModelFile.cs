@@ -1,5 +1,5 @@
 using System.Text;
-using Kisei.Web.Speech.Whisper;
+using Kisei.Whisper;
 
 namespace Kisei.Benchmarks.Whisper;
 

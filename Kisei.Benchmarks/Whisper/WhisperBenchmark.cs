@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using Kisei.Web.Speech.Whisper;
+using Kisei.Whisper;
 
 namespace Kisei.Benchmarks.Whisper;
 
@@ -63,7 +63,7 @@ internal static class WhisperBenchmark
             }
 
             mel.Add(result.MelMilliseconds);
-            encode.Add(result.EncodeMilliseconds / result.Windows);
+            encode.Add(result.EncodeMilliseconds / result.Windows.Count);
             perToken.Add(result.DecodeMilliseconds / result.DecodedTokens);
             tokens = result.DecodedTokens;
         }
@@ -78,7 +78,7 @@ internal static class WhisperBenchmark
         return 0;
     }
 
-    private static Dictionary<string, string> Parse(string[] args)
+    internal static Dictionary<string, string> Parse(string[] args)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
@@ -95,7 +95,7 @@ internal static class WhisperBenchmark
     }
 
     /// <summary>16-bit PCM mono 16 kHz only: enough for benchmark clips.</summary>
-    private static float[] ReadWav(string path)
+    internal static float[] ReadWav(string path)
     {
         var bytes = File.ReadAllBytes(path);
         var position = 12;

@@ -1,5 +1,6 @@
 using Kisei.Web.Speech;
 using Kisei.Web.Speech.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Tests.Speech;
@@ -43,9 +44,26 @@ public sealed class RecognizerChoiceTests : IDisposable
             async () => await choice.RecognizeAsync(new float[16_000], TestContext.Current.CancellationToken));
     }
 
-    private RecognizerChoice Choice()
+    [Fact]
+    public void Whisper_net_is_chosen_when_asked_for_and_its_library_loads_and_the_managed_engine_otherwise()
     {
-        var options = new SpeechOptions();
-        return new RecognizerChoice(new ModelStore(options, contentRoot), Options.Create(options), new SyllableRecognizer());
+        var modelPath = Path.Combine(contentRoot, "data", "models", "ggml-base.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
+        File.WriteAllText(modelPath, "model");
+        var missing = Directory.CreateDirectory(Path.Combine(contentRoot, "no-runtime")).FullName;
+
+        using var whisperNet = Choice(new SpeechOptions { Engine = "whisper.net" });
+        using var broken = Choice(new SpeechOptions { Engine = "whisper.net", WhisperNetRuntimeDirectory = missing });
+
+        Assert.Null(whisperNet.WhisperNetProblem);
+        Assert.Equal("whisper.net", whisperNet.Name);
+        Assert.Equal("whisper", broken.Name);
+        Assert.Equal($"Whisper.net's native library is missing: {Path.Combine(missing, "libggml-base-whisper.so")} does not exist.", broken.WhisperNetProblem);
+    }
+
+    private RecognizerChoice Choice(SpeechOptions? options = null)
+    {
+        options ??= new SpeechOptions();
+        return new RecognizerChoice(new ModelStore(options, contentRoot), Options.Create(options), new SyllableRecognizer(), NullLogger<RecognizerChoice>.Instance);
     }
 }

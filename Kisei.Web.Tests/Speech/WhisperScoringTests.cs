@@ -2,7 +2,7 @@ using System.Net;
 using Kisei.Web.Scoring;
 using Kisei.Web.Speech;
 using Kisei.Web.Tests.Infrastructure;
-using Kisei.Web.Tests.Speech.Whisper;
+using Kisei.Whisper.Tests;
 
 namespace Kisei.Web.Tests.Speech;
 
@@ -11,8 +11,8 @@ public sealed class WhisperAppFixture(PostgresServerFixture server) : AppFixture
 {
     private readonly string folder = Directory.CreateTempSubdirectory("kisei-whisper-app-").FullName;
 
-    /// <summary>A small synthetic multilingual model written by the test.</summary>
-    public string ModelPath => field ??= new SyntheticWhisperModel { State = 64, AudioLayers = 1, TextLayers = 1, Seed = 7 }.WriteTo(folder);
+    /// <summary>A small synthetic multilingual model whose windows end (40 tokens), so the transcript counts.</summary>
+    public string ModelPath => field ??= SyntheticWhisperModel.Scripted(cycle: 16, endStep: 40).WriteTo(folder);
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -39,6 +39,7 @@ public sealed class WhisperScoringTests(WhisperAppFixture fixture) : IClassFixtu
         Assert.Equal("whisper", scream.GetProperty("recognizer").GetString());
         var transcript = scream.GetProperty("transcript").GetString();
         Assert.NotNull(transcript);
+        Assert.NotEmpty(transcript);
         var recognition = new Recognition(
             "whisper",
             transcript.EnumerateRunes().Count(),

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Kisei.Web.Audio;
 using Kisei.Web.Screams;
 using Kisei.Web.Speech;
-using Kisei.Web.Speech.Whisper;
+using Kisei.Whisper;
 
 namespace Kisei.Web.Cli;
 

@@ -40,12 +40,19 @@ public sealed class StatusModel(
     private SpeechStatus LoadSpeech()
     {
         var modelPath = recognizer.ModelPath;
-        return new SpeechStatus(modelPath is null ? "syllables" : "whisper", modelPath is null ? null : Path.GetFileName(modelPath), models.DownloadStatus);
+        return new SpeechStatus(
+            modelPath is null ? SyllableRecognizer.RecognizerName : recognizer.Engine,
+            modelPath is null ? null : Path.GetFileName(modelPath),
+            models.DownloadStatus,
+            recognizer.WhisperNetProblem);
     }
 }
 
-/// <summary>The recognizer in use, its model file's name, and the latest model download.</summary>
-public sealed record SpeechStatus(string Recognizer, string? ModelFile, ModelDownloadStatus Download)
+/// <summary>
+/// The recognizer in use ("whisper", "whisper.net" or "syllables"), its model file's name, the latest model download,
+/// and why Whisper.net is not used when it was asked for.
+/// </summary>
+public sealed record SpeechStatus(string Recognizer, string? ModelFile, ModelDownloadStatus Download, string? WhisperNetProblem = null)
 {
     public bool IsDownloading => Download.State == ModelDownloadState.Downloading;
 }

@@ -1,24 +1,35 @@
 using Kisei.Web.Speech.Models;
-using Kisei.Web.Speech.Whisper;
 using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Speech;
 
 /// <summary>
-/// The recognizer the app scores with (DESIGN §1.1 step 3): the managed Whisper engine when the model
-/// store finds a model file, the syllable estimator otherwise. The store is asked on every scream,
-/// so a model that finishes downloading after start is used from the next scream on.
+/// The recognizer the app scores with (DESIGN §1.1 step 3, §4.1): a Whisper engine when the model store finds a
+/// model file — Kisei's managed engine, or Whisper.net when <see cref="SpeechOptions.Engine"/> asks for it and its
+/// native library loads — and the syllable estimator otherwise. The store is asked on every scream, so a model that
+/// finishes downloading after start is used from the next scream on.
 /// </summary>
-public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> options, SyllableRecognizer syllables) : ISpeechRecognizer, IDisposable
+public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> options, SyllableRecognizer syllables, ILogger<RecognizerChoice> logger)
+    : ISpeechRecognizer, IDisposable
 {
     private readonly Lock gate = new();
-    private WhisperRecognizer? whisper;
+    private readonly Lazy<string?> whisperNetProblem = new(() => CheckWhisperNet(options.Value, logger));
+    private ISpeechRecognizer? whisper;
+    private string? whisperModelPath;
     private bool disposed;
 
     public string Name => Current().Name;
 
     /// <summary>The model file Whisper loads, or null while the syllable estimator is in use.</summary>
     public string? ModelPath => store.FindModelFile();
+
+    /// <summary>The Whisper engine that runs when a model is present: "whisper" (managed) or "whisper.net".</summary>
+    public string Engine => options.Value.Engine == SpeechOptions.WhisperNetEngine && WhisperNetProblem is null
+        ? WhisperNetRecognizer.RecognizerName
+        : WhisperRecognizer.RecognizerName;
+
+    /// <summary>Why Whisper.net was asked for but is not used (its native library is missing or broken), else null.</summary>
+    public string? WhisperNetProblem => whisperNetProblem.Value;
 
     public async ValueTask<Recognition> RecognizeAsync(ReadOnlyMemory<float> samples16kHz, CancellationToken cancellationToken)
     {
@@ -38,7 +49,7 @@ public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> o
 
     public void Dispose()
     {
-        WhisperRecognizer? old;
+        ISpeechRecognizer? old;
         lock (gate)
         {
             disposed = true;
@@ -46,7 +57,23 @@ public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> o
             whisper = null;
         }
 
-        old?.Dispose();
+        (old as IDisposable)?.Dispose();
+    }
+
+    private static string? CheckWhisperNet(SpeechOptions options, ILogger logger)
+    {
+        if (options.Engine != SpeechOptions.WhisperNetEngine)
+        {
+            return null;
+        }
+
+        var problem = WhisperNetRuntime.Problem(options.WhisperNetRuntimeDirectory);
+        if (problem is not null)
+        {
+            logger.LogError("Speech:Engine is whisper.net, but {Problem} Kisei's managed engine scores instead.", problem);
+        }
+
+        return problem;
     }
 
     /// <summary>
@@ -56,7 +83,8 @@ public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> o
     private ISpeechRecognizer Current()
     {
         var path = store.FindModelFile();
-        WhisperRecognizer? replaced = null;
+        var engine = path is null ? null : Engine;
+        ISpeechRecognizer? replaced = null;
         ISpeechRecognizer current;
         lock (gate)
         {
@@ -64,22 +92,24 @@ public sealed class RecognizerChoice(ModelStore store, IOptions<SpeechOptions> o
             if (path is null)
             {
                 // No model any more: let the old one's memory go.
-                (replaced, whisper) = (whisper, null);
+                (replaced, whisper, whisperModelPath) = (whisper, null, null);
                 current = syllables;
             }
             else
             {
-                if (whisper?.Options.ModelPath != path)
+                if (whisper is null || whisperModelPath != path || whisper.Name != engine)
                 {
                     replaced = whisper;
-                    whisper = new WhisperRecognizer(new WhisperOptions { ModelPath = path, Language = options.Value.Language, Threads = options.Value.Threads });
+                    var whisperOptions = new WhisperOptions { ModelPath = path, Language = options.Value.Language, Threads = options.Value.Threads };
+                    whisper = engine == WhisperNetRecognizer.RecognizerName ? new WhisperNetRecognizer(whisperOptions) : new WhisperRecognizer(whisperOptions);
+                    whisperModelPath = path;
                 }
 
                 current = whisper;
             }
         }
 
-        replaced?.Dispose();
+        (replaced as IDisposable)?.Dispose();
         return current;
     }
 }

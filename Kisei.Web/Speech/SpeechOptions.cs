@@ -9,6 +9,16 @@ public sealed class SpeechOptions
 {
     public const string SectionName = "Speech";
 
+    public const string ManagedEngine = "managed";
+
+    public const string WhisperNetEngine = "whisper.net";
+
+    /// <summary>The Whisper engine: <c>managed</c> (Kisei's own, the default) or <c>whisper.net</c> (whisper.cpp inside).</summary>
+    public string Engine { get; set; } = ManagedEngine;
+
+    /// <summary>A folder holding Whisper.net's native linux-x64 library; empty means the one published with the app.</summary>
+    public string? WhisperNetRuntimeDirectory { get; set; }
+
     /// <summary>The catalogue model to use (<c>tiny</c>, <c>base-q8_0</c>, ...); null means none is configured.</summary>
     public string? Model { get; set; }
 
@@ -54,6 +64,9 @@ public sealed partial class SpeechOptionsValidator : IValidateOptions<SpeechOpti
 
         if (options.Language is null || !LanguageCode().IsMatch(options.Language))
             failures.Add($"{section}:Language '{options.Language}' must be a two- or three-letter lower-case language code such as 'ja'.");
+
+        if (options.Engine is not (SpeechOptions.ManagedEngine or SpeechOptions.WhisperNetEngine))
+            failures.Add($"{section}:Engine '{options.Engine}' must be '{SpeechOptions.ManagedEngine}' or '{SpeechOptions.WhisperNetEngine}'.");
 
         if (options.Threads < 1)
             failures.Add($"{section}:Threads must be at least 1 (it is {options.Threads}).");
