@@ -36,6 +36,7 @@ public sealed class PrivatePostgresAppTests
         var fallback = folder.Combine("fallback");
         var settings = new Dictionary<string, string> { ["Database:FallbackDirectory"] = fallback, ["Database:ServerSettings:fsync"] = "off" };
         var cookies = new CookieContainer();
+        string firstOutput;
 
         await using (var first = KiseiProcess.Start(checkout, settings))
         {
@@ -47,6 +48,7 @@ public sealed class PrivatePostgresAppTests
             Assert.Equal(0, await first.WaitForExitAsync(ShutdownDeadline.HardDeadline));
             Assert.Contains($"keeps its data in {fallback}/data/", first.StandardOutput, StringComparison.Ordinal);
             Assert.Contains($"to {fallback}/bin/", first.StandardOutput, StringComparison.Ordinal);
+            firstOutput = first.StandardOutput;
         }
 
         var data = Assert.Single(Directory.GetDirectories(Path.Combine(fallback, "data")));
@@ -55,6 +57,11 @@ public sealed class PrivatePostgresAppTests
         Assert.Equal(nobody, Posix.TryGetStatus(Path.Combine(data, "PG_VERSION"))!.Value.Uid);
         Assert.Equal(Path.Combine(checkout, "data", "postgres") + "\n", File.ReadAllText(data + ".origin"));
         Assert.False(Directory.Exists(Path.Combine(checkout, "data", "postgres")), "Nothing was made where the server could not reach.");
+        // The console's summary names the folder the data really went to, what scores and what the cluster is.
+        Assert.Contains("Data:      Kisei's private PostgreSQL", firstOutput, StringComparison.Ordinal);
+        Assert.Contains($"data in {data} ", firstOutput, StringComparison.Ordinal);
+        Assert.Contains("Scoring:   the syllable estimator", firstOutput, StringComparison.Ordinal);
+        Assert.Contains("Cluster:   simulated", firstOutput, StringComparison.Ordinal);
 
         await using var second = KiseiProcess.Start(checkout, settings);
         using var again = second.CreateClient(cookies);

@@ -262,7 +262,8 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var (version, major) = await ReadVersionAsync(cancellationToken);
         ServerVersion = version;
-        logger.LogInformation(
+        // The start-up summary says where the data is; the binaries and the account are for debugging.
+        logger.LogDebug(
             "Private PostgreSQL {Version}: data in {DataDirectory}, binaries in {BinDirectory} ({Source}), running as {Account}.",
             version, DataDirectory, Binaries.BinDirectory, Binaries.Source, account);
 
@@ -389,7 +390,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         Directory.Move(staging, DataDirectory);
         if (passwordFile is not null)
             File.Move(passwordFile, Path.Combine(DataDirectory, PasswordFileName));
-        logger.LogInformation("initdb finished in {ElapsedMs} ms.", clock.ElapsedMilliseconds);
+        logger.LogDebug("initdb finished in {ElapsedMs} ms.", clock.ElapsedMilliseconds);
         return true;
     }
 
@@ -543,7 +544,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
             // The name is checked against a plain identifier pattern, so quoting it is enough.
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{options.DatabaseName}\"", connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
-            logger.LogInformation("Created the database {Database}.", options.DatabaseName);
+            logger.LogDebug("Created the database {Database}.", options.DatabaseName);
         }
     }
 
