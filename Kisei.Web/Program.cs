@@ -2,6 +2,7 @@ using Kisei.Web.Accounts;
 using Kisei.Web.Billing;
 using Kisei.Web.Cli;
 using Kisei.Web.Data;
+using Kisei.Web.Hosting;
 using Kisei.Web.Jobs;
 using Kisei.Web.Pages;
 using Kisei.Web.Scaling;
@@ -32,6 +33,8 @@ app.MapHealth();
 app.MapAccounts();
 app.MapScreams();
 app.MapRazorPages().WithStaticAssets();
+
+app.LogStartupSummary();
 
 await app.RunAsync();
 return 0;

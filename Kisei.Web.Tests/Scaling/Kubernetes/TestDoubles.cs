@@ -3,31 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Kisei.Web.Tests.Scaling.Kubernetes;
 
-/// <summary>Records each timer's due time and fires it at once, so backoff is checked without waiting for it.</summary>
-internal sealed class RecordingTimeProvider : TimeProvider
-{
-    public ConcurrentQueue<TimeSpan> Delays { get; } = new();
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        Delays.Enqueue(dueTime);
-        // Off the caller's stack: Task.Delay has not stored the timer yet when CreateTimer returns.
-        ThreadPool.QueueUserWorkItem(_ => callback(state));
-        return new FiredTimer();
-    }
-
-    private sealed class FiredTimer : ITimer
-    {
-        public bool Change(TimeSpan dueTime, TimeSpan period) => false;
-
-        public void Dispose()
-        {
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-}
-
 internal sealed record LogEntry(string Category, LogLevel Level, string Message);
 
 /// <summary>Keeps every log line so a test can check what was logged.</summary>

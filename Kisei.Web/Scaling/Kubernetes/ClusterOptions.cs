@@ -35,7 +35,7 @@ public enum ClusterMode
     Simulated,
 }
 
-/// <summary>The <c>Scaling:Kubernetes</c> section: credentials, timeouts and retries.</summary>
+/// <summary>The <c>Scaling:Kubernetes</c> section: where the credentials are, and the resilience pipeline's timeout and retries.</summary>
 public sealed class KubernetesConnectionOptions
 {
     /// <summary>The folder holding the service account's token, ca.crt and namespace.</summary>
@@ -53,7 +53,7 @@ public sealed class KubernetesConnectionOptions
     /// <summary>Attempts per call, the first included, for errors worth retrying (409, 429, 5xx, timeouts, connection failures).</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>The wait before the second attempt; it doubles each time, with jitter.</summary>
+    /// <summary>About the wait before the second attempt; later waits grow exponentially, with Polly's decorrelated jitter.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The longest wait between attempts, Retry-After included.</summary>

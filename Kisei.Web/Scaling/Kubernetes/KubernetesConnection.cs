@@ -1,21 +1,32 @@
-using System.Net.Security;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Kisei.Web.Scaling.Kubernetes;
 
 /// <summary>
-/// A real cluster's API server and the credentials for it, read once at start from the service account or a
-/// kubeconfig. The bearer token is the exception: <see cref="BearerToken"/> reads a token file again on every call.
+/// A real cluster: KubernetesClient's configuration (server, credentials, trust), the Deployment's namespace,
+/// and where it all came from. Made once at start from the pod's service account or a kubeconfig.
 /// </summary>
 public sealed class KubernetesConnection
 {
-    internal KubernetesConnection(Uri server, string defaultNamespace, string source)
+    public const string HostVariable = "KUBERNETES_SERVICE_HOST";
+    public const string PortVariable = "KUBERNETES_SERVICE_PORT";
+    public const string KubeconfigVariable = "KUBECONFIG";
+
+    private KubernetesConnection(KubernetesClientConfiguration configuration, string defaultNamespace, string source, TokenFile? tokenFile)
     {
-        // A trailing slash keeps a kubeconfig server's path prefix when request paths are appended.
-        Server = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        Configuration = configuration;
         Namespace = defaultNamespace;
         Source = source;
+        TokenFile = tokenFile;
+        Server = new Uri(configuration.Host);
+        ServerTrust.TrustOnlyConfiguredRoots(configuration);
     }
 
     /// <summary>The API server's base address.</summary>
@@ -24,144 +35,184 @@ public sealed class KubernetesConnection
     /// <summary>The Deployment's namespace: configured, else from the credentials, else "default".</summary>
     public string Namespace { get; }
 
-    /// <summary>Where the credentials came from, for logs and pages: the service-account folder or the kubeconfig and context.</summary>
+    /// <summary>Where the credentials came from, for logs: the service-account folder, or the kubeconfig and context.</summary>
     public string Source { get; }
 
-    /// <summary>The only roots trusted for the server's certificate; null means the system store.</summary>
-    internal X509Certificate2Collection? TrustedRoots { get; init; }
+    /// <summary>What <see cref="k8s.Kubernetes"/> is built from.</summary>
+    internal KubernetesClientConfiguration Configuration { get; }
 
-    /// <summary>kubeconfig's insecure-skip-tls-verify: any server certificate is accepted.</summary>
-    internal bool SkipTlsVerify { get; init; }
+    /// <summary>The token file read before each call, when the credentials are one.</summary>
+    internal TokenFile? TokenFile { get; }
 
-    /// <summary>The certificate, with its private key, presented for mutual TLS.</summary>
-    internal X509Certificate2? ClientCertificate { get; init; }
-
-    internal BearerToken? Token { get; init; }
-
-    private int _warnedInsecure;
-
-    internal SocketsHttpHandler CreateHandler(ILogger logger)
+    /// <summary>KubernetesClient for this cluster; made at start, so a client certificate that cannot be loaded fails the start.</summary>
+    internal k8s.Kubernetes CreateClient()
     {
-        var handler = new SocketsHttpHandler
+        // Each attempt's timeout is the pipeline's (Scaling:Kubernetes:RequestTimeout); the client's own would only cut it short.
+        Configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+        try
         {
-            // The Authorization header must not follow a redirect to another host.
-            AllowAutoRedirect = false,
+            return new k8s.Kubernetes(Configuration);
+        }
+        catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            var files = Configuration.ClientCertificateFilePath is { } certificate ? $" ({certificate}, {Configuration.ClientKeyFilePath})" : "";
+            throw new KubernetesConfigurationException($"The client certificate from {Source}{files} cannot be loaded: {e.Message}", e);
+        }
+    }
+
+    /// <summary>True inside a pod that mounts a service-account token (client-go's InClusterConfig inputs).</summary>
+    internal static bool IsInCluster(string serviceAccountPath, Func<string, string?> environment) =>
+        !string.IsNullOrWhiteSpace(environment(HostVariable))
+        && !string.IsNullOrWhiteSpace(environment(PortVariable))
+        && File.Exists(Path.Combine(serviceAccountPath, "token"));
+
+    /// <summary>
+    /// KubernetesClient's InClusterConfig, with the folder and environment as parameters (the library's are
+    /// fixed) and the namespace checked: KUBERNETES_SERVICE_HOST/_PORT, the token, ca.crt and namespace files.
+    /// </summary>
+    internal static KubernetesConnection InCluster(string serviceAccountPath, string? configuredNamespace, Func<string, string?> environment)
+    {
+        var caPath = Path.Combine(serviceAccountPath, "ca.crt");
+        var tokenFile = new TokenFile(Path.Combine(serviceAccountPath, "token"));
+        var configuration = new KubernetesClientConfiguration
+        {
+            Host = ServerUri(environment(HostVariable), environment(PortVariable)).AbsoluteUri,
+            SslCaCerts = LoadRoots(caPath),
+            TokenProvider = tokenFile,
         };
-
-        if (SkipTlsVerify)
-        {
-            if (Interlocked.Exchange(ref _warnedInsecure, 1) == 0)
-            {
-                KubernetesLog.InsecureSkipTlsVerify(logger, Source, Server);
-            }
-
-            // The kubeconfig asked for it and the start log says so; honouring it is kubectl's behaviour too.
-#pragma warning disable CA5359
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-        else if (TrustedRoots is { } roots)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback =
-                (_, certificate, presentedChain, errors) => IsSignedByRoots(roots, certificate, presentedChain, errors);
-        }
-
-        if (ClientCertificate is { } clientCertificate)
-        {
-            handler.SslOptions.ClientCertificates = [clientCertificate];
-        }
-
-        return handler;
+        var defaultNamespace = configuredNamespace ?? ReadNamespace(Path.Combine(serviceAccountPath, "namespace"));
+        return new KubernetesConnection(configuration, defaultNamespace, $"service account {serviceAccountPath}", tokenFile);
     }
 
     /// <summary>
-    /// Trusts a server certificate only when it chains to one of <paramref name="roots"/>: the system store
-    /// is not consulted, so a certificate from a public CA is refused just like a self-signed one.
+    /// A kubeconfig read by KubernetesClient, plus the user's <c>tokenFile</c>, which the library ignores.
     /// </summary>
-    internal static bool IsSignedByRoots(
-        X509Certificate2Collection roots,
-        X509Certificate? certificate,
-        X509Chain? presentedChain,
-        SslPolicyErrors errors)
+    internal static KubernetesConnection FromKubeconfig(string path, string? contextName, string? configuredNamespace)
     {
-        // The host name was already checked by SslStream against the request's host; only the chain is ours.
-        if (certificate is null
-            || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
-            || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        // The API server's CA publishes no revocation lists; client-go does not check revocation either.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1")); // id-kp-serverAuth
-        if (presentedChain is not null)
-        {
-            // Intermediates the server sent; they still have to end at one of the roots.
-            chain.ChainPolicy.ExtraStore.AddRange(presentedChain.ChainPolicy.ExtraStore);
-            foreach (var element in presentedChain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (certificate is X509Certificate2 leaf)
-        {
-            return chain.Build(leaf);
-        }
-
-        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(copy);
-    }
-}
-
-/// <summary>A bearer token: a fixed value from a kubeconfig, or a file read again before each call because projected tokens rotate.</summary>
-internal sealed class BearerToken
-{
-    private readonly string? _value;
-
-    private BearerToken(string? value, string? path)
-    {
-        _value = value;
-        FilePath = path;
-    }
-
-    /// <summary>The token file, or null for a fixed token.</summary>
-    public string? FilePath { get; }
-
-    public static BearerToken FromValue(string value) => new(value.Trim(), null);
-
-    public static BearerToken FromFile(string path) => new(null, path);
-
-    /// <exception cref="KubernetesApiException">With <see cref="KubernetesErrorKind.Credentials"/> when the file cannot be read or is empty.</exception>
-    public async ValueTask<string> ReadAsync(CancellationToken cancellationToken)
-    {
-        if (FilePath is null)
-        {
-            return _value!;
-        }
-
-        string token;
+        var where = $"kubeconfig {path}";
+        KubernetesClientConfiguration configuration;
+        TokenFile? tokenFile = null;
         try
         {
-            token = (await File.ReadAllTextAsync(FilePath, cancellationToken)).Trim();
+            var file = KubernetesClientConfiguration.LoadKubeConfig(path);
+            var context = string.IsNullOrWhiteSpace(contextName) ? file.CurrentContext : contextName;
+            var userName = file.Contexts?.FirstOrDefault(entry => entry.Name == context)?.ContextDetails?.User;
+            if (file.Users?.FirstOrDefault(entry => entry.Name == userName) is { } user && TokenFilePath(path, user.Name) is { } tokenPath)
+            {
+                tokenFile = new TokenFile(tokenPath);
+                // The library refuses a user without credentials it knows, so it is handed the token read now;
+                // the TokenProvider set below wins over it, and reads the file again for every request.
+                user.UserCredentials ??= new UserCredentials();
+                user.UserCredentials.Token = File.ReadAllText(tokenPath).Trim();
+            }
+
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(file, context);
+        }
+        catch (Exception e) when (e is KubeConfigException or YamlException or IOException or UnauthorizedAccessException
+            or CryptographicException or FormatException)
+        {
+            throw new KubernetesConfigurationException($"The {where} cannot be used: {e.Message}", e);
+        }
+
+        if (tokenFile is not null)
+        {
+            configuration.TokenProvider = tokenFile;
+        }
+
+        where = $"{where}, context '{configuration.CurrentContext}'";
+        var server = new Uri(configuration.Host);
+        // Plain HTTP is kept for `kubectl proxy` on this machine; anywhere else it would send the token in clear.
+        if (server.Scheme != Uri.UriSchemeHttps && !(server.Scheme == Uri.UriSchemeHttp && server.IsLoopback))
+        {
+            throw new KubernetesConfigurationException($"The {where} has server {server}: only https, or http on a loopback address, is supported.");
+        }
+
+        var defaultNamespace = configuredNamespace ?? (string.IsNullOrWhiteSpace(configuration.Namespace) ? "default" : configuration.Namespace.Trim());
+        if (!ClusterOptionsValidator.IsDnsLabel(defaultNamespace))
+        {
+            throw new KubernetesConfigurationException($"The {where} sets namespace '{defaultNamespace}', which is not a namespace.");
+        }
+
+        return new KubernetesConnection(configuration, defaultNamespace, where, tokenFile);
+    }
+
+    internal static Uri ServerUri(string? host, string? port)
+    {
+        host = host?.Trim();
+        if (string.IsNullOrEmpty(host))
+        {
+            throw new KubernetesConfigurationException($"{HostVariable} is not set.");
+        }
+
+        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var portNumber) || portNumber is < 1 or > 65535)
+        {
+            throw new KubernetesConfigurationException($"{PortVariable} '{port}' is not a port number.");
+        }
+
+        // An IPv6 service address needs brackets in a URL, as Go's net.JoinHostPort adds them.
+        var authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+        if (!Uri.TryCreate($"https://{authority}:{portNumber.ToString(CultureInfo.InvariantCulture)}/", UriKind.Absolute, out var server)
+            || server.AbsolutePath != "/")
+        {
+            throw new KubernetesConfigurationException($"{HostVariable} '{host}' is not a host name or address.");
+        }
+
+        return server;
+    }
+
+    private static X509Certificate2Collection LoadRoots(string path)
+    {
+        try
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPem(File.ReadAllText(path));
+            return roots.Count > 0 ? roots : throw new KubernetesConfigurationException($"The CA certificate file {path} holds no PEM certificate.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new KubernetesConfigurationException($"The CA certificate file {path} cannot be loaded: {e.Message}", e);
+        }
+    }
+
+    private static string ReadNamespace(string path)
+    {
+        string value;
+        try
+        {
+            value = File.ReadAllText(path).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KubernetesApiException(
-                KubernetesErrorKind.Credentials, $"The bearer token file {FilePath} cannot be read: {e.Message}", innerException: e);
+            throw new KubernetesConfigurationException(
+                $"The service account's namespace file {path} cannot be read ({e.Message}); set {ClusterOptions.SectionName}:Namespace.", e);
         }
 
-        // A token with a line break in it would split the Authorization header.
-        if (token.Length == 0 || token.AsSpan().IndexOfAny('\r', '\n') >= 0)
-        {
-            throw new KubernetesApiException(
-                KubernetesErrorKind.Credentials, $"The bearer token file {FilePath} is empty or holds more than one line.");
-        }
-
-        return token;
+        return ClusterOptionsValidator.IsDnsLabel(value)
+            ? value
+            : throw new KubernetesConfigurationException($"The service account's namespace file {path} holds '{value}', which is not a namespace.");
     }
+
+    /// <summary>users[name].user.tokenFile in one kubeconfig file, resolved against its folder as kubectl does; null when absent.</summary>
+    private static string? TokenFilePath(string kubeconfigPath, string userName)
+    {
+        var yaml = new YamlStream();
+        using (var reader = File.OpenText(kubeconfigPath))
+        {
+            yaml.Load(reader);
+        }
+
+        if (yaml.Documents is not [{ RootNode: YamlMappingNode root }, ..] || Child(root, "users") is not YamlSequenceNode users)
+        {
+            return null;
+        }
+
+        var user = users.OfType<YamlMappingNode>().FirstOrDefault(entry => (Child(entry, "name") as YamlScalarNode)?.Value == userName);
+        return user is not null && Child(user, "user") is YamlMappingNode credentials
+            && Child(credentials, "tokenFile") is YamlScalarNode { Value: { Length: > 0 } tokenFile }
+            ? Path.GetFullPath(tokenFile, Path.GetDirectoryName(Path.GetFullPath(kubeconfigPath))!)
+            : null;
+    }
+
+    private static YamlNode? Child(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
 }

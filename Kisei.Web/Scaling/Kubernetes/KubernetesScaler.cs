@@ -1,225 +1,218 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace Kisei.Web.Scaling.Kubernetes;
 
 /// <summary>
-/// Scales a Deployment through the Kubernetes API's scale subresource (DESIGN §3). Each call is retried
-/// with exponential backoff and jitter while the failure is transient; the last failure is thrown as a
+/// Scales a Deployment through the scale subresource with KubernetesClient (DESIGN §3). Each call runs in
+/// a Polly pipeline: a timeout per attempt, retries with exponential backoff and jitter while the failure
+/// is transient, and one immediate retry after a 401 when the token comes from a file (it may have rotated
+/// between the read and the server's check). The last failure is thrown as a
 /// <see cref="KubernetesApiException"/> for the scaling job to record.
 /// </summary>
-public sealed class KubernetesScaler(
-    HttpClient httpClient,
-    KubernetesConnection connection,
-    IOptions<ClusterOptions> options,
-    TimeProvider timeProvider,
-    ILogger<KubernetesScaler> logger) : IClusterScaler
+/// <remarks>
+/// Polly wraps the API call rather than the HTTP handler (Microsoft.Extensions.Http.Resilience) because
+/// KubernetesClient sets the Authorization header before its handlers run: a handler-level retry would
+/// resend a refused token, and the client's typed errors are easier to classify than raw responses.
+/// </remarks>
+public sealed class KubernetesScaler : IClusterScaler
 {
-    private const int MaxErrorBodyBytes = 64 * 1024;
-    private static readonly MediaTypeHeaderValue MergePatch = new("application/merge-patch+json");
+    private readonly IKubernetes _client;
+    private readonly KubernetesConnection _connection;
+    private readonly string _deployment;
+    private readonly TimeSpan _requestTimeout;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ILogger<KubernetesScaler> _logger;
+
+    public KubernetesScaler(
+        IKubernetes client,
+        KubernetesConnection connection,
+        IOptions<ClusterOptions> options,
+        TimeProvider timeProvider,
+        ILogger<KubernetesScaler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _client = client;
+        _connection = connection;
+        _deployment = options.Value.Deployment;
+        _requestTimeout = options.Value.Kubernetes.RequestTimeout;
+        _logger = logger;
+        _pipeline = BuildPipeline(options.Value.Kubernetes, connection.TokenFile is not null, timeProvider);
+        if (connection.Configuration.SkipTlsVerify)
+        {
+            KubernetesLog.InsecureSkipTlsVerify(logger, connection.Source, connection.Server);
+        }
+    }
 
     public bool IsSimulated => false;
 
     public Task<DeploymentScale> GetScaleAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, replicas: null, cancellationToken);
+        CallAsync(
+            "GET",
+            token => _client.AppsV1.ReadNamespacedDeploymentScaleAsync(_deployment, _connection.Namespace, cancellationToken: token),
+            cancellationToken);
 
     public Task<DeploymentScale> SetReplicasAsync(int replicas, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(replicas);
-        return SendAsync(HttpMethod.Patch, replicas, cancellationToken);
+        var body = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }.ToJsonString();
+        var patch = new V1Patch(body, V1Patch.PatchType.MergePatch);
+        return CallAsync(
+            "PATCH",
+            token => _client.AppsV1.PatchNamespacedDeploymentScaleAsync(patch, _deployment, _connection.Namespace, cancellationToken: token),
+            cancellationToken);
     }
 
-    /// <summary>
-    /// The wait after failed attempt <paramref name="failedAttempt"/>: the initial backoff doubled per
-    /// failure, capped, then scaled by a factor in [0.5, 1) from <paramref name="jitter"/> in [0, 1) so
-    /// that replicas failing together do not retry together.
-    /// </summary>
-    internal static TimeSpan Backoff(int failedAttempt, TimeSpan initial, TimeSpan max, double jitter)
+    private ResiliencePipeline BuildPipeline(KubernetesConnectionOptions settings, bool tokenFromFile, TimeProvider timeProvider)
     {
-        var exponentialMilliseconds = initial.TotalMilliseconds * Math.Pow(2, Math.Min(failedAttempt - 1, 30));
-        var cappedMilliseconds = Math.Min(exponentialMilliseconds, max.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(cappedMilliseconds * (0.5 + (0.5 * jitter)));
-    }
-
-    private async Task<DeploymentScale> SendAsync(HttpMethod method, int? replicas, CancellationToken cancellationToken)
-    {
-        var settings = options.Value.Kubernetes;
-        var deployment = options.Value.Deployment;
-        var path = $"apis/apps/v1/namespaces/{Uri.EscapeDataString(connection.Namespace)}/deployments/{Uri.EscapeDataString(deployment)}/scale";
-        var tokenReread = false;
-        for (var attempt = 1; ; attempt++)
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        if (tokenFromFile)
         {
-            KubernetesLog.Attempting(logger, method.Method, path, attempt, connection.Source);
-            KubernetesApiException failure;
-            try
+            builder.AddRetry(new RetryStrategyOptions
             {
-                return await SendOnceAsync(method, path, replicas, attempt, settings.RequestTimeout, cancellationToken);
-            }
-            catch (KubernetesApiException e)
-            {
-                failure = e;
-                failure.Attempts = attempt;
-            }
-
-            var statusCode = (int?)failure.StatusCode;
-
-            // A projected token can rotate between our read and the server's check; one fresh read settles it.
-            if (failure.Kind == KubernetesErrorKind.Unauthorized && connection.Token?.FilePath is { } tokenPath && !tokenReread)
-            {
-                tokenReread = true;
-                KubernetesLog.RereadingToken(logger, method.Method, path, attempt, tokenPath);
-                continue;
-            }
-
-            if (!failure.IsTransient || attempt >= settings.MaxAttempts)
-            {
-                KubernetesLog.Failed(logger, failure, method.Method, path, attempt, failure.Kind, statusCode, failure.Message);
-                throw failure;
-            }
-
-            var delay = Backoff(attempt, settings.InitialBackoff, settings.MaxBackoff, Random.Shared.NextDouble());
-            if (failure.RetryAfter is { } retryAfter && retryAfter > delay)
-            {
-                delay = retryAfter < settings.MaxBackoff ? retryAfter : settings.MaxBackoff;
-            }
-
-            KubernetesLog.Retrying(logger, method.Method, path, attempt, failure.Kind, statusCode, failure.Message, (long)delay.TotalMilliseconds);
-            await Task.Delay(delay, timeProvider, cancellationToken);
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is KubernetesApiException { Kind: KubernetesErrorKind.Unauthorized }),
+                MaxRetryAttempts = 1,
+                Delay = TimeSpan.Zero,
+                OnRetry = args =>
+                {
+                    KubernetesLog.RereadingToken(_logger, _connection.TokenFile!.Path);
+                    return ValueTask.CompletedTask;
+                },
+            });
         }
+
+        if (settings.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is TimeoutRejectedException or KubernetesApiException { IsTransient: true }),
+                MaxRetryAttempts = settings.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.InitialBackoff,
+                MaxDelay = settings.MaxBackoff,
+                // The API server's Retry-After (429, and some 5xx), when it asks for longer than the backoff.
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is KubernetesApiException { RetryAfter: { } retryAfter }
+                        ? (TimeSpan?)(retryAfter < settings.MaxBackoff ? retryAfter : settings.MaxBackoff)
+                        : null),
+                OnRetry = args =>
+                {
+                    var failure = Describe(args.Outcome.Exception!);
+                    KubernetesLog.Retrying(_logger, args.AttemptNumber + 1, failure.Kind, (int?)failure.StatusCode, failure.Message, (long)args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        return builder.AddTimeout(settings.RequestTimeout).Build();
     }
 
-    private async Task<DeploymentScale> SendOnceAsync(
-        HttpMethod method, string path, int? replicas, int attempt, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    private async Task<DeploymentScale> CallAsync(string method, Func<CancellationToken, Task<V1Scale>> call, CancellationToken cancellationToken)
     {
-        // The timeout bounds real network I/O, so it runs on the wall clock rather than the injected TimeProvider.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(requestTimeout);
-        var started = Stopwatch.GetTimestamp();
+        var attempts = 0;
         try
         {
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (connection.Token is { } token)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await token.ReadAsync(timeout.Token));
-            }
-
-            if (replicas is { } count)
-            {
-                var body = JsonSerializer.SerializeToUtf8Bytes(new ScalePatch(new ScaleReplicas(count)), ScaleJsonContext.Default.ScalePatch);
-                request.Content = new ByteArrayContent(body) { Headers = { ContentType = MergePatch } };
-            }
-
-            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var elapsedMilliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            KubernetesLog.Answered(logger, method.Method, path, attempt, (int)response.StatusCode, elapsedMilliseconds);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await ErrorFromResponseAsync(method, path, response, timeProvider.GetUtcNow(), timeout.Token);
-            }
-
-            var scale = await JsonSerializer.DeserializeAsync(
-                await response.Content.ReadAsStreamAsync(timeout.Token),
-                ScaleJsonContext.Default.ScaleObject,
-                timeout.Token);
-            return ToDeploymentScale(scale, method, path);
+            var scale = await _pipeline.ExecuteAsync(
+                async token =>
+                {
+                    attempts++;
+                    try
+                    {
+                        return await call(token);
+                    }
+                    catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or JsonException)
+                    {
+                        throw Describe(e);
+                    }
+                },
+                cancellationToken);
+            return ToDeploymentScale(scale);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is KubernetesApiException or TimeoutRejectedException)
         {
-            throw;
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new KubernetesApiException(
-                KubernetesErrorKind.Timeout,
-                $"Kubernetes API {method} {path} timed out after {requestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s ({connection.Server}).",
-                innerException: e);
-        }
-        catch (HttpRequestException e)
-        {
-            var tls = e.HttpRequestError == HttpRequestError.SecureConnectionError || e.InnerException is AuthenticationException;
-            throw new KubernetesApiException(
-                tls ? KubernetesErrorKind.Tls : KubernetesErrorKind.Unreachable,
-                $"Kubernetes API {method} {path} at {connection.Server} {(tls ? "failed the TLS handshake" : "could not be reached")}: {e.Message}",
-                innerException: e);
-        }
-        catch (IOException e)
-        {
-            throw new KubernetesApiException(
-                KubernetesErrorKind.Unreachable, $"Kubernetes API {method} {path}: the connection to {connection.Server} broke: {e.Message}", innerException: e);
-        }
-        catch (JsonException e)
-        {
-            throw new KubernetesApiException(
-                KubernetesErrorKind.InvalidResponse, $"Kubernetes API {method} {path} answered with something other than a Scale object: {e.Message}", innerException: e);
+            var failure = Describe(e);
+            failure.Attempts = attempts;
+            KubernetesLog.Failed(_logger, failure, method, _connection.Namespace, _deployment, attempts, failure.Kind, (int?)failure.StatusCode, failure.Message);
+            throw failure;
         }
     }
 
-    private DeploymentScale ToDeploymentScale(ScaleObject? scale, HttpMethod method, string path)
+    /// <summary>The client's exception, or Polly's timeout, as the kind of failure the scaling run records.</summary>
+    private KubernetesApiException Describe(Exception exception)
     {
-        if (scale is null || scale.Kind != "Scale")
+        var scale = $"deployments/{_deployment}/scale in {_connection.Namespace} at {_connection.Server}";
+        switch (exception)
         {
-            throw new KubernetesApiException(
-                KubernetesErrorKind.InvalidResponse, $"Kubernetes API {method} {path} answered with kind '{scale?.Kind}', not a Scale object.");
+            case KubernetesApiException known:
+                return known;
+            case TimeoutRejectedException:
+                return new KubernetesApiException(
+                    KubernetesErrorKind.Timeout,
+                    $"Kubernetes API {scale} timed out after {_requestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.",
+                    innerException: exception);
+            case HttpOperationException { Response: { } response }:
+                var code = (int)response.StatusCode;
+                var kind = code switch
+                {
+                    401 => KubernetesErrorKind.Unauthorized,
+                    403 => KubernetesErrorKind.Forbidden,
+                    404 => KubernetesErrorKind.NotFound,
+                    409 => KubernetesErrorKind.Conflict,
+                    429 => KubernetesErrorKind.TooManyRequests,
+                    >= 500 => KubernetesErrorKind.ServerError,
+                    _ => KubernetesErrorKind.Rejected,
+                };
+                var apiMessage = StatusMessage(response.Content);
+                return new KubernetesApiException(
+                    kind,
+                    $"Kubernetes API {scale} answered {code} {response.ReasonPhrase}" + (apiMessage is null ? "." : $": {apiMessage}"),
+                    response.StatusCode,
+                    apiMessage,
+                    exception)
+                {
+                    RetryAfter = RetryAfter(response),
+                };
+            case HttpRequestException request when request.HttpRequestError == HttpRequestError.SecureConnectionError || request.InnerException is AuthenticationException:
+                return new KubernetesApiException(KubernetesErrorKind.Tls, $"Kubernetes API {scale} failed the TLS handshake: {exception.Message}", innerException: exception);
+            case HttpRequestException or IOException:
+                return new KubernetesApiException(KubernetesErrorKind.Unreachable, $"Kubernetes API {scale} could not be reached: {exception.Message}", innerException: exception);
+            default:
+                return new KubernetesApiException(
+                    KubernetesErrorKind.InvalidResponse, $"Kubernetes API {scale} answered with something other than a Scale object: {exception.Message}", innerException: exception);
         }
+    }
 
+    private DeploymentScale ToDeploymentScale(V1Scale? scale)
+    {
         // Kubernetes omits zero values: no spec.replicas means 0 desired, no status.replicas means 0 running.
-        var desired = scale.Spec?.Replicas ?? 0;
-        var observed = scale.Status?.Replicas ?? 0;
-        if (desired < 0 || observed < 0)
+        var desired = scale?.Spec?.Replicas ?? 0;
+        var observed = scale?.Status?.Replicas ?? 0;
+        if (scale?.Kind != "Scale" || desired < 0 || observed < 0)
         {
             throw new KubernetesApiException(
-                KubernetesErrorKind.InvalidResponse, $"Kubernetes API {method} {path} answered with negative replicas ({desired} desired, {observed} observed).");
+                KubernetesErrorKind.InvalidResponse,
+                $"Kubernetes API deployments/{_deployment}/scale answered with kind '{scale?.Kind}', {desired} desired and {observed} observed replicas: not a valid Scale.");
         }
 
-        return new DeploymentScale(
-            scale.Metadata?.Namespace ?? connection.Namespace,
-            scale.Metadata?.Name ?? options.Value.Deployment,
-            desired,
-            observed);
-    }
-
-    private static async Task<KubernetesApiException> ErrorFromResponseAsync(
-        HttpMethod method, string path, HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var status = response.StatusCode;
-        var code = (int)status;
-        var kind = code switch
-        {
-            401 => KubernetesErrorKind.Unauthorized,
-            403 => KubernetesErrorKind.Forbidden,
-            404 => KubernetesErrorKind.NotFound,
-            409 => KubernetesErrorKind.Conflict,
-            429 => KubernetesErrorKind.TooManyRequests,
-            >= 500 => KubernetesErrorKind.ServerError,
-            >= 400 => KubernetesErrorKind.Rejected,
-            _ => KubernetesErrorKind.InvalidResponse,
-        };
-        var apiMessage = await ReadStatusMessageAsync(response, cancellationToken);
-        var message = $"Kubernetes API {method} {path} answered {code} {response.ReasonPhrase}"
-            + (apiMessage is null ? "." : $": {apiMessage}");
-        return new KubernetesApiException(kind, message, status, apiMessage) { RetryAfter = RetryAfter(response, now) };
+        return new DeploymentScale(scale.Metadata?.NamespaceProperty ?? _connection.Namespace, scale.Metadata?.Name ?? _deployment, desired, observed);
     }
 
     /// <summary>The message of a v1 Status body, or null for any other body; a proxy's HTML page is not an API message.</summary>
-    private static async Task<string?> ReadStatusMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static string? StatusMessage(string? body)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxErrorBodyBytes];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-        }
-
         try
         {
-            var status = JsonSerializer.Deserialize(buffer.AsSpan(0, length), ScaleJsonContext.Default.ApiStatus);
+            var status = string.IsNullOrEmpty(body) ? null : KubernetesJson.Deserialize<V1Status>(body);
             return status is { Kind: "Status", Message: { Length: > 0 } message } ? message : null;
         }
         catch (JsonException)
@@ -228,11 +221,9 @@ public sealed class KubernetesScaler(
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) =>
-        response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - now,
-            _ => null,
-        };
+    private static TimeSpan? RetryAfter(HttpResponseMessageWrapper response) =>
+        response.Headers.TryGetValue("Retry-After", out var values)
+        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 }

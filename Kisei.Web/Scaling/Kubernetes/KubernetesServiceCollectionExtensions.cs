@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ public static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="ClusterOptions"/> from the <c>Scaling</c> section and, when a real cluster is found,
-    /// registers <see cref="KubernetesScaler"/> as the <see cref="IClusterScaler"/> typed HttpClient.
+    /// registers KubernetesClient and <see cref="KubernetesScaler"/> as the <see cref="IClusterScaler"/>.
     /// </summary>
     /// <returns>
     /// True when the Kubernetes scaler was registered; false when the caller should register the simulated
@@ -46,15 +47,9 @@ public static class KubernetesServiceCollectionExtensions
 
         services.AddSingleton(connection);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient<IClusterScaler, KubernetesScaler>(client =>
-            {
-                client.BaseAddress = connection.Server;
-                // Each attempt has its own timeout (Scaling:Kubernetes:RequestTimeout); this one would span the retries.
-                client.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .ConfigurePrimaryHttpMessageHandler(provider => connection.CreateHandler(provider.GetRequiredService<ILogger<KubernetesScaler>>()))
-            // KubernetesScaler logs every attempt itself, with the outcome.
-            .RemoveAllLoggers();
+        var client = connection.CreateClient();
+        services.AddSingleton<IKubernetes>(_ => client);
+        services.AddSingleton<IClusterScaler, KubernetesScaler>();
         return true;
     }
 
@@ -74,26 +69,33 @@ public static class KubernetesServiceCollectionExtensions
         var configuredNamespace = string.IsNullOrEmpty(options.Namespace) ? null : options.Namespace;
         if (!string.IsNullOrWhiteSpace(settings.KubeconfigPath))
         {
-            return Kubeconfig.Load(Kubeconfig.FindPath(settings.KubeconfigPath, environment)!, settings.KubeconfigContext, configuredNamespace);
+            return File.Exists(settings.KubeconfigPath)
+                ? KubernetesConnection.FromKubeconfig(settings.KubeconfigPath, settings.KubeconfigContext, configuredNamespace)
+                : throw new KubernetesConfigurationException(
+                    $"{ClusterOptions.SectionName}:Kubernetes:KubeconfigPath names {settings.KubeconfigPath}, which does not exist.");
         }
 
-        if (ServiceAccountCredentials.ArePresent(settings.ServiceAccountPath, environment))
+        if (KubernetesConnection.IsInCluster(settings.ServiceAccountPath, environment))
         {
-            return ServiceAccountCredentials.Load(settings.ServiceAccountPath, configuredNamespace, environment);
+            return KubernetesConnection.InCluster(settings.ServiceAccountPath, configuredNamespace, environment);
         }
 
-        if (Kubeconfig.FindPath(null, environment) is { } kubeconfigPath)
+        // KUBECONFIG is a path list, as kubectl reads it; the first file that exists is used.
+        var kubeconfig = environment(KubernetesConnection.KubeconfigVariable)?
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault(File.Exists);
+        if (kubeconfig is not null)
         {
-            return Kubeconfig.Load(kubeconfigPath, settings.KubeconfigContext, configuredNamespace);
+            return KubernetesConnection.FromKubeconfig(kubeconfig, settings.KubeconfigContext, configuredNamespace);
         }
 
         if (options.Mode == ClusterMode.Kubernetes)
         {
             throw new KubernetesConfigurationException(
                 $"{ClusterOptions.SectionName}:Mode is Kubernetes, but no cluster credentials were found: "
-                + $"no service account ({ServiceAccountCredentials.HostVariable}/{ServiceAccountCredentials.PortVariable} unset "
+                + $"no service account ({KubernetesConnection.HostVariable}/{KubernetesConnection.PortVariable} unset "
                 + $"or no token in {settings.ServiceAccountPath}) and no kubeconfig "
-                + $"({ClusterOptions.SectionName}:Kubernetes:KubeconfigPath unset, {Kubeconfig.EnvironmentVariable} unset or naming no existing file). "
+                + $"({ClusterOptions.SectionName}:Kubernetes:KubeconfigPath unset, {KubernetesConnection.KubeconfigVariable} unset or naming no existing file). "
                 + $"Set {ClusterOptions.SectionName}:Mode to Simulated to use the simulated cluster.");
         }
 

@@ -3,7 +3,8 @@ using Kisei.Web.Scaling.Kubernetes;
 
 namespace Kisei.Web.Tests.Scaling.Kubernetes;
 
-public sealed class ServiceAccountCredentialsTests
+/// <summary>The pod's service account as KubernetesClient's InClusterConfig reads it, with ca.crt the only trusted root.</summary>
+public sealed class InClusterConfigTests
 {
     [Fact]
     public async Task A_server_certificate_signed_by_ca_crt_is_trusted()
@@ -39,9 +40,9 @@ public sealed class ServiceAccountCredentialsTests
     {
         var pki = TestPki.Shared;
 
-        Assert.True(KubernetesConnection.IsSignedByRoots([pki.Ca], pki.ServerCertificate, null, SslPolicyErrors.RemoteCertificateChainErrors));
-        Assert.False(KubernetesConnection.IsSignedByRoots([pki.Ca], pki.RogueServerCertificate, null, SslPolicyErrors.None));
-        Assert.True(KubernetesConnection.IsSignedByRoots([pki.Ca, pki.RogueCa], pki.RogueServerCertificate, null, SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.True(ServerTrust.IsSignedByRoots([pki.Ca], pki.ServerCertificate, null, SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.False(ServerTrust.IsSignedByRoots([pki.Ca], pki.RogueServerCertificate, null, SslPolicyErrors.None));
+        Assert.True(ServerTrust.IsSignedByRoots([pki.Ca, pki.RogueCa], pki.RogueServerCertificate, null, SslPolicyErrors.RemoteCertificateChainErrors));
     }
 
     [Fact]
@@ -49,9 +50,9 @@ public sealed class ServiceAccountCredentialsTests
     {
         var pki = TestPki.Shared;
 
-        Assert.False(KubernetesConnection.IsSignedByRoots([pki.Ca], pki.ServerCertificate, null, SslPolicyErrors.RemoteCertificateNameMismatch));
-        Assert.False(KubernetesConnection.IsSignedByRoots([pki.Ca], pki.ClientCertificate, null, SslPolicyErrors.None));
-        Assert.False(KubernetesConnection.IsSignedByRoots([pki.Ca], null, null, SslPolicyErrors.RemoteCertificateNotAvailable));
+        Assert.False(ServerTrust.IsSignedByRoots([pki.Ca], pki.ServerCertificate, null, SslPolicyErrors.RemoteCertificateNameMismatch));
+        Assert.False(ServerTrust.IsSignedByRoots([pki.Ca], pki.ClientCertificate, null, SslPolicyErrors.None));
+        Assert.False(ServerTrust.IsSignedByRoots([pki.Ca], null, null, SslPolicyErrors.RemoteCertificateNotAvailable));
     }
 
     [Theory]
@@ -61,7 +62,7 @@ public sealed class ServiceAccountCredentialsTests
     [InlineData("kubernetes.default.svc", "443", "https://kubernetes.default.svc:443/")]
     public void The_server_address_comes_from_the_service_variables(string host, string port, string expected)
     {
-        Assert.Equal(expected, ServiceAccountCredentials.ServerUri(host, port).OriginalString);
+        Assert.Equal(expected, KubernetesConnection.ServerUri(host, port).OriginalString);
     }
 
     [Theory]
@@ -73,7 +74,7 @@ public sealed class ServiceAccountCredentialsTests
     [InlineData("10.96.0.1/evil", "443")]
     public void A_bad_service_address_is_a_configuration_error(string host, string port)
     {
-        Assert.Throws<KubernetesConfigurationException>(() => ServiceAccountCredentials.ServerUri(host, port));
+        Assert.Throws<KubernetesConfigurationException>(() => KubernetesConnection.ServerUri(host, port));
     }
 
     [Fact]
@@ -82,8 +83,8 @@ public sealed class ServiceAccountCredentialsTests
         using var serviceAccount = ScalerHost.ServiceAccountFolder(ns: "screams");
         var environment = Environment("127.0.0.1", "6443");
 
-        Assert.Equal("screams", ServiceAccountCredentials.Load(serviceAccount.Path, null, environment).Namespace);
-        Assert.Equal("other", ServiceAccountCredentials.Load(serviceAccount.Path, "other", environment).Namespace);
+        Assert.Equal("screams", KubernetesConnection.InCluster(serviceAccount.Path, null, environment).Namespace);
+        Assert.Equal("other", KubernetesConnection.InCluster(serviceAccount.Path, "other", environment).Namespace);
     }
 
     [Theory]
@@ -95,7 +96,7 @@ public sealed class ServiceAccountCredentialsTests
         serviceAccount.Write(file, contents);
 
         var error = Assert.Throws<KubernetesConfigurationException>(
-            () => ServiceAccountCredentials.Load(serviceAccount.Path, null, Environment("127.0.0.1", "6443")));
+            () => KubernetesConnection.InCluster(serviceAccount.Path, null, Environment("127.0.0.1", "6443")));
 
         Assert.Contains(file, error.Message, StringComparison.Ordinal);
     }
@@ -107,7 +108,7 @@ public sealed class ServiceAccountCredentialsTests
         File.Delete(Path.Combine(serviceAccount.Path, "ca.crt"));
 
         var error = Assert.Throws<KubernetesConfigurationException>(
-            () => ServiceAccountCredentials.Load(serviceAccount.Path, null, Environment("127.0.0.1", "6443")));
+            () => KubernetesConnection.InCluster(serviceAccount.Path, null, Environment("127.0.0.1", "6443")));
 
         Assert.Contains("ca.crt", error.Message, StringComparison.Ordinal);
     }
