@@ -1,6 +1,7 @@
 using System.Globalization;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using Kisei.Web.Billing;
 using Kisei.Web.Tests.Infrastructure;
 
 namespace Kisei.Web.Tests.Billing;
@@ -61,6 +62,16 @@ public sealed class MoneyHeaderTests(FastMoneyFixture fixture) : IClassFixture<F
         Assert.True(aliceSees.PlayersOnline >= 2);
         Assert.False(string.IsNullOrWhiteSpace(aliceSees.HistoryPoints), "the share history is plotted");
         // The scores and replicas have settled, so later snapshots split the same bill the same way.
+        // The bill in words, with its time and zone, and what 50 more points would save: the same split, re-run (alice signed in first, so her id is lower).
+        var home = await bob.GetDocumentAsync("/");
+        Assert.Equal(
+            string.Create(CultureInfo.InvariantCulture, $"2 人で {aliceSees.BillYen:#,0}円 を割り勘"),
+            home.QuerySelector("[data-testid=split]")!.ChildNodes[0].TextContent.Trim());
+        Assert.Matches(@"^\d\d:\d\d:\d\d 時点（Asia/Tokyo）$", home.QuerySelector("[data-testid=as-of]")!.TextContent);
+        var standings = new[] { new PlayerStanding(1, aliceScore), new PlayerStanding(2, bobScore) };
+        Assert.Equal(
+            ShareForecast.Saving(aliceSees.BillYen!.Value, standings, playerId: 2, extraPoints: 50m),
+            long.Parse(home.QuerySelector("[data-testid=forecast]")!.GetAttribute("data-yen")!, CultureInfo.InvariantCulture));
         var board = await bob.GetDocumentAsync("/leaderboard");
         Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{aliceSees.ShareYen:#,0}円"), board.QuerySelector("tr[data-login=alice-money] td.share")!.TextContent);
         Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{bobSees.ShareYen:#,0}円"), board.QuerySelector("tr[data-login=bob-money] td.share")!.TextContent);
@@ -81,8 +92,9 @@ public sealed class MoneyHeaderTests(FastMoneyFixture fixture) : IClassFixture<F
         Assert.Contains("あなたの負担額：", text, StringComparison.Ordinal);
         Assert.Contains("接続ユーザー数", text, StringComparison.Ordinal);
         Assert.Contains("現在のPod数", text, StringComparison.Ordinal);
-        // Carol has not screamed, so she has no share yet.
+        // Carol has not screamed, so she has no share yet, and the page says what the dash means.
         Assert.Equal("—", header.QuerySelector("[data-testid=share]")!.TextContent);
+        Assert.StartsWith("「—」は", header.QuerySelector("[data-testid=dash]")!.TextContent, StringComparison.Ordinal);
         Assert.True(int.Parse(header.QuerySelector("[data-testid=players-online]")!.TextContent, CultureInfo.InvariantCulture) >= 1);
         var home = await carol.GetDocumentAsync("/");
         Assert.Equal("every 5s", home.QuerySelector("section[data-testid=money]")?.GetAttribute("hx-trigger"));

@@ -38,6 +38,17 @@ public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<Bro
         Assert.Equal("scored", scream.GetProperty("status").GetString());
         Assert.Equal(scream.GetProperty("score").GetDecimal(), shown);
 
+        // The score is in view without scrolling, the result slot has the focus and is a live region
+        // that says the score in words, and the recent list shows the scream.
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => { const r = document.querySelector('#result [data-testid=score]').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"),
+            "the score is in the viewport");
+        Assert.Equal("result", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        Assert.Equal("polite", await page.GetAttributeAsync("#result", "aria-live"));
+        Assert.Contains(shown.ToString("0.0", CultureInfo.InvariantCulture) + " 点", await page.TextContentAsync("#result [data-testid=announce]"), StringComparison.Ordinal);
+        await page.Locator($"#recent li[data-id='{id}']").WaitForAsync();
+        Assert.Contains("Asia/Tokyo", await page.TextContentAsync("#recent h2"), StringComparison.Ordinal);
+
         // The standing card heard the score too, still without a reload: this is the player's first scream.
         await page.WaitForFunctionAsync(
             "(score) => document.querySelector('[data-testid=standing]').textContent.trim() === score",
@@ -56,24 +67,28 @@ public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<Bro
     }
 
     [Fact]
-    public async Task The_level_meter_and_timer_move_while_recording()
+    public async Task The_level_meter_and_timer_move_while_recording_and_the_focus_follows_the_keyboard()
     {
         await using var player = await fixture.SignInAsync("rec-meter");
         var page = player.Page;
         Assert.Equal(0, await MeterWidthAsync(page));
         Assert.Equal(0.0, await player.ElapsedSecondsAsync());
 
-        await page.ClickAsync("#record");
+        await page.FocusAsync("#record");
+        await page.Keyboard.PressAsync("Enter");
         await page.WaitForFunctionAsync("() => document.getElementById('meter-level').getBoundingClientRect().width > 0");
+        // 録音 is disabled while recording; the focus moved on to ストップ instead of dropping to the body.
+        Assert.Equal("stop", await page.EvaluateAsync<string>("() => document.activeElement.id"));
         await page.WaitForFunctionAsync("() => Number(document.getElementById('elapsed').textContent) > 0");
         var first = await player.ElapsedSecondsAsync();
         // Past the shortest clip too, so that stopping keeps the recording.
         await page.WaitForFunctionAsync("(s) => Number(document.getElementById('elapsed').textContent) >= s", first + 0.5);
         Assert.Equal("recording", await page.GetAttributeAsync("#recorder", "data-state"));
 
-        await page.ClickAsync("#stop");
+        await page.Keyboard.PressAsync("Enter");
         await page.WaitForFunctionAsync("() => document.getElementById('meter-level').getBoundingClientRect().width === 0");
         Assert.Equal("recorded", await page.GetAttributeAsync("#recorder", "data-state"));
+        Assert.Equal("send", await page.EvaluateAsync<string>("() => document.activeElement.id"));
     }
 
     [Fact]

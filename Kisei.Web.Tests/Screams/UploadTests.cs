@@ -169,7 +169,7 @@ public sealed class UploadTests(AppFixture fixture) : IClassFixture<AppFixture>
         var id = await alice.UploadAcceptedAsync(TestClips.Scream());
         await alice.WaitUntilScoredAsync(id);
 
-        using var response = await alice.SubmitAsync($"/screams/{id}", "form.delete");
+        using var response = await alice.SubmitAsync($"/screams/{id}/delete", "main form", ("confirm", "yes"));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         using var gone = await alice.Http.GetAsync($"/api/screams/{id}", Ct);

@@ -1,15 +1,24 @@
-using System.Text.RegularExpressions;
+using System.Globalization;
 using Kisei.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kisei.Web.Accounts;
 
 /// <summary>Finds or creates the player behind a sign-in.</summary>
-public sealed partial class PlayerDirectory(KiseiDbContext db, TimeProvider time)
+public sealed class PlayerDirectory(KiseiDbContext db, TimeProvider time)
 {
-    /// <summary>What a development player's name may be: GitHub's login rules.</summary>
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")]
-    public static partial Regex LoginPattern();
+    /// <summary>The longest development name, in characters as a reader counts them (GitHub's login limit).</summary>
+    public const int MaxDevelopmentNameLength = 39;
+
+    /// <summary>
+    /// What a development player's name may be: any Unicode text of 1–39 characters, without control or
+    /// invisible format characters and without spaces at either end ("さけぶ太郎" as well as "taro").
+    /// </summary>
+    public static bool IsDevelopmentName(string name) =>
+        !string.IsNullOrEmpty(name)
+        && name == name.Trim()
+        && new StringInfo(name).LengthInTextElements <= MaxDevelopmentNameLength
+        && !name.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
 
     /// <summary>The player for a GitHub account, created or refreshed from the profile.</summary>
     public async Task<Player> SignInFromGitHubAsync(GitHubProfile profile, CancellationToken cancellationToken)
@@ -45,9 +54,9 @@ public sealed partial class PlayerDirectory(KiseiDbContext db, TimeProvider time
     /// </summary>
     public async Task<Player?> SignInForDevelopmentAsync(string login, CancellationToken cancellationToken)
     {
-        if (!LoginPattern().IsMatch(login))
+        if (!IsDevelopmentName(login))
         {
-            throw new ArgumentException("A name is 1–39 letters, digits or hyphens, like a GitHub login.", nameof(login));
+            throw new ArgumentException("A name is 1–39 characters, without control characters or spaces at either end.", nameof(login));
         }
 
         var now = time.GetUtcNow();

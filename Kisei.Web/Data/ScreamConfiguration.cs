@@ -15,6 +15,8 @@ internal sealed class ScreamConfiguration : IEntityTypeConfiguration<Scream>
         builder.Property(s => s.Score).HasPrecision(4, 1);
         builder.Property(s => s.Recognizer).HasMaxLength(32);
         builder.Property(s => s.FailureReason).HasMaxLength(1000);
+        builder.Property(s => s.ShareToken).HasMaxLength(32);
+        builder.Property(s => s.ShareAudio).HasDefaultValue(false);
         builder.HasOne<Player>().WithMany().HasForeignKey(s => s.PlayerId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(s => s.Audio).WithOne().HasForeignKey<ScreamAudio>(a => a.ScreamId).OnDelete(DeleteBehavior.Cascade);
 
@@ -24,6 +26,8 @@ internal sealed class ScreamConfiguration : IEntityTypeConfiguration<Scream>
         builder.HasIndex(s => new { s.PlayerId, s.CreatedAt });
         // The recovery sweep looks for screams stuck in Pending.
         builder.HasIndex(s => new { s.Status, s.CreatedAt });
+        // A shared result is found by its link's token.
+        builder.HasIndex(s => s.ShareToken).IsUnique();
     }
 }
 

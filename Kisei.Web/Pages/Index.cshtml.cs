@@ -43,13 +43,22 @@ public sealed class IndexModel(
         var now = time.GetUtcNow();
         Header = await LoadHeaderAsync(playerId, now, cancellationToken);
         Standing = await LoadStandingAsync(playerId, periods.Of(now), cancellationToken);
-        Recent = await db.Screams.AsNoTracking()
+        Recent = await LoadRecentAsync(playerId, cancellationToken);
+    }
+
+    /// <summary>The recent list alone, for htmx: it reloads when a result fragment reports a new score.</summary>
+    public async Task<IActionResult> OnGetRecentAsync(CancellationToken cancellationToken) =>
+        User.TryGetPlayerId() is { } playerId
+            ? Partial("_Recent", await LoadRecentAsync(playerId, cancellationToken))
+            : Content(string.Empty, "text/html; charset=utf-8");
+
+    private Task<List<RecentScream>> LoadRecentAsync(long playerId, CancellationToken cancellationToken) =>
+        db.Screams.AsNoTracking()
             .Where(s => s.PlayerId == playerId)
             .OrderByDescending(s => s.CreatedAt)
             .Take(10)
             .Select(s => new RecentScream(s.Id, s.CreatedAt, s.Status, s.Score, s.DurationSeconds))
             .ToListAsync(cancellationToken);
-    }
 
     /// <summary>The standing card alone, for htmx: it reloads when a result fragment reports a new score.</summary>
     public async Task<IActionResult> OnGetStandingAsync(CancellationToken cancellationToken) =>
@@ -63,15 +72,24 @@ public sealed class IndexModel(
         return new StandingCard(period, place.Total, place.Rank, place.ActivePlayers);
     }
 
-    /// <summary>The money header alone, for htmx; signed out, an empty answer that removes it and so stops the polling.</summary>
-    public async Task<IActionResult> OnGetStatusAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The money header alone, for htmx; signed out, an empty answer that removes it and so stops the polling.
+    /// <paramref name="seen"/> is the snapshot the page shows, so that only a new snapshot's fall in the share is animated.
+    /// </summary>
+    public async Task<IActionResult> OnGetStatusAsync(long? seen, CancellationToken cancellationToken)
     {
         if (User.TryGetPlayerId() is not { } playerId)
         {
             return Content(string.Empty, "text/html; charset=utf-8");
         }
 
-        return Partial("_MoneyHeader", await LoadHeaderAsync(playerId, time.GetUtcNow(), cancellationToken));
+        var header = await LoadHeaderAsync(playerId, time.GetUtcNow(), cancellationToken);
+        if (seen is not null && header.SnapshotId != seen && header.History is [.., var before, var after] && before.ShareYen > after.ShareYen)
+        {
+            header = header with { ShareDropYen = before.ShareYen - after.ShareYen };
+        }
+
+        return Partial("_MoneyHeader", header);
     }
 
     private async Task<MoneyHeader> LoadHeaderAsync(long playerId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -88,7 +106,7 @@ public sealed class IndexModel(
                 s.BillYen,
                 s.ObservedReplicas,
                 s.IsSimulated,
-                ShareYen = s.Shares.Where(p => p.PlayerId == playerId).Select(p => (long?)p.ShareYen).FirstOrDefault(),
+                Standings = s.Shares.Select(p => new { p.PlayerId, p.Standing, p.ShareYen }).ToList(),
             })
             .FirstOrDefaultAsync(cancellationToken);
         var run = await db.ScalingRuns.AsNoTracking()
@@ -109,13 +127,25 @@ public sealed class IndexModel(
         var (replicas, simulated) = run is not null && (snapshot is null || run.At > snapshot.TakenAt)
             ? (run.ObservedReplicas, run.IsSimulated)
             : (snapshot?.ObservedReplicas, snapshot?.IsSimulated ?? false);
+        var share = snapshot?.Standings.FirstOrDefault(p => p.PlayerId == playerId)?.ShareYen;
+        long? forecast = null;
+        if (snapshot is { BillYen: var billYen } && snapshot.Period == period)
+        {
+            var standings = snapshot.Standings.Select(p => new PlayerStanding(p.PlayerId, p.Standing)).ToList();
+            forecast = share is null
+                ? ShareForecast.ShareWith(billYen, standings, playerId, MoneyHeader.ForecastPoints)
+                : ShareForecast.Saving(billYen, standings, playerId, MoneyHeader.ForecastPoints);
+        }
+
         return new MoneyHeader(
             period,
             snapshot?.Id,
             snapshot?.TakenAt,
             snapshot?.Period,
             snapshot?.BillYen,
-            snapshot?.ShareYen,
+            share,
+            snapshot?.Standings.Count ?? 0,
+            forecast,
             online,
             replicas,
             simulated,

@@ -20,6 +20,7 @@ public static class PagesExtensions
         var services = builder.Services;
         services.AddLocalization(options => options.ResourcesPath = "Resources");
         services.AddRazorPages().AddViewLocalization();
+        services.AddSingleton<DisplayTime>();
         services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
         // Write Japanese as text, not as numeric character references.
         services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));

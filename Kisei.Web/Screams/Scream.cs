@@ -73,6 +73,12 @@ public class Scream
     /// <summary>Frame RMS for the plot, reduced to at most a few hundred points.</summary>
     public float[]? FrameRms { get; set; }
 
+    /// <summary>The token of the result's public link, /s/{token}; null while the result is private (the default).</summary>
+    public string? ShareToken { get; set; }
+
+    /// <summary>Whether the public link also plays the audio (while it is kept); the owner's choice.</summary>
+    public bool ShareAudio { get; set; }
+
     public ScreamAudio? Audio { get; set; }
 }
 

@@ -89,9 +89,9 @@ internal static class UploadEndpoint
         {
             return Refuse(http, StatusCodes.Status413PayloadTooLarge, text["ファイルが大きすぎます（上限 {0} MB）。", maxMegabytes]);
         }
-        catch (InvalidDataException exception)
+        catch (InvalidDataException)
         {
-            return Refuse(http, StatusCodes.Status400BadRequest, exception.Message);
+            return Refuse(http, StatusCodes.Status400BadRequest, text["フォームを読めません。ページを再読み込みして、もう一度送ってください。"]);
         }
 
         if (file is null || file.Length == 0)
@@ -121,7 +121,7 @@ internal static class UploadEndpoint
             var status = exception.Error is WavError.NotRiff or WavError.NotWave or WavError.UnsupportedEncoding or WavError.UnsupportedBitDepth
                 ? StatusCodes.Status415UnsupportedMediaType
                 : StatusCodes.Status400BadRequest;
-            return Refuse(http, status, text["WAV ファイルとして読めません: {0}", exception.Message]);
+            return Refuse(http, status, text["WAV ファイルとして読めません: {0}", text[WavErrorText.Key(exception.Error)]]);
         }
 
         // 5. The duration.

@@ -1,3 +1,4 @@
+using System.Text;
 using Kisei.Web.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -21,10 +22,10 @@ public sealed class DevSignInModel(SignInMethods methods, PlayerDirectory player
             return NotFound();
         }
 
-        name = name?.Trim();
-        if (string.IsNullOrEmpty(name) || !PlayerDirectory.LoginPattern().IsMatch(name))
+        name = name?.Trim().Normalize(NormalizationForm.FormC);
+        if (string.IsNullOrEmpty(name) || !PlayerDirectory.IsDevelopmentName(name))
         {
-            Error = text["名前は英数字とハイフン（1〜39 文字）で入力してください。"];
+            Error = text["名前は 1〜39 文字で入力してください。日本語も使えます。改行などの制御文字は使えません。"];
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }

@@ -1,27 +1,36 @@
+using System.Security.Cryptography;
 using Kisei.Web.Accounts;
+using Kisei.Web.Billing;
 using Kisei.Web.Data;
 using Kisei.Web.Screams;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Pages.Screams;
 
 /// <summary>
 /// /screams/{id}: the result. While pending, the status fragment polls itself with htmx and the
 /// server stops the polling by returning the fragment without its trigger. Only the owner sees it;
-/// anyone else gets 404, which does not reveal that the scream exists.
+/// anyone else gets 404, which does not reveal that the scream exists. The owner can replay the
+/// audio while retention keeps it, and share the result by a public link, or take the link back.
 /// </summary>
 [Authorize]
-public sealed class DetailsModel(KiseiDbContext db, ScoreDispatcher dispatcher) : PageModel
+public sealed class DetailsModel(
+    KiseiDbContext db,
+    ScoreDispatcher dispatcher,
+    Standings standings,
+    BillingPeriods periods,
+    IOptions<RetentionOptions> retention) : PageModel
 {
-    public ScreamView Scream { get; private set; } = null!;
+    public ScreamResult Result { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
-    /// <summary>The fragment htmx polls. Once the scream is scored it tells the page (the standing card listens).</summary>
+    /// <summary>The fragment htmx polls. Once the scream is scored it tells the page (the standing card and the recent list listen).</summary>
     public async Task<IActionResult> OnGetStatusAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
@@ -29,12 +38,23 @@ public sealed class DetailsModel(KiseiDbContext db, ScoreDispatcher dispatcher) 
             return NotFound();
         }
 
-        if (Scream.Status == ScreamStatus.Scored)
+        if (Result.Scream.Status == ScreamStatus.Scored)
         {
             Response.Headers["HX-Trigger"] = "kisei-scored";
         }
 
-        return Partial("_ScreamResult", Scream);
+        return Partial("_ScreamResult", Result);
+    }
+
+    /// <summary>The owner's recording, while retention keeps it.</summary>
+    public async Task<IActionResult> OnGetAudioAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var playerId = User.GetPlayerId();
+        var wav = await db.ScreamAudio.AsNoTracking()
+            .Where(a => a.ScreamId == id && db.Screams.Any(s => s.Id == id && s.PlayerId == playerId))
+            .Select(a => a.Wav)
+            .SingleOrDefaultAsync(cancellationToken);
+        return wav is null ? NotFound() : new FileContentResult(wav, "audio/wav") { EnableRangeProcessing = true };
     }
 
     /// <summary>A failed scream goes back on the score job.</summary>
@@ -59,12 +79,33 @@ public sealed class DetailsModel(KiseiDbContext db, ScoreDispatcher dispatcher) 
         return Request.Headers.ContainsKey("HX-Request") ? await OnGetStatusAsync(id, cancellationToken) : RedirectToPage(new { id });
     }
 
-    /// <summary>The owner deletes the scream and its audio; its score leaves their standing.</summary>
-    public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Shares a scored result by a public link (a new random token unless one exists), with or without
+    /// its audio as the owner chooses.
+    /// </summary>
+    public async Task<IActionResult> OnPostShareAsync(Guid id, bool withAudio, CancellationToken cancellationToken)
     {
         var playerId = User.GetPlayerId();
-        var deleted = await db.Screams.Where(s => s.Id == id && s.PlayerId == playerId).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? NotFound() : LocalRedirect("/");
+        var scream = await db.Screams.SingleOrDefaultAsync(s => s.Id == id && s.PlayerId == playerId && s.Status == ScreamStatus.Scored, cancellationToken);
+        if (scream is null)
+        {
+            return NotFound();
+        }
+
+        scream.ShareToken ??= RandomNumberGenerator.GetHexString(32, lowercase: true);
+        scream.ShareAudio = withAudio;
+        await db.SaveChangesAsync(cancellationToken);
+        return RedirectToPage(new { id });
+    }
+
+    /// <summary>Takes the public link back: the old link answers 404 from now on.</summary>
+    public async Task<IActionResult> OnPostUnshareAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var playerId = User.GetPlayerId();
+        var changed = await db.Screams
+            .Where(s => s.Id == id && s.PlayerId == playerId)
+            .ExecuteUpdateAsync(update => update.SetProperty(s => s.ShareToken, (string?)null).SetProperty(s => s.ShareAudio, false), cancellationToken);
+        return changed == 0 ? NotFound() : RedirectToPage(new { id });
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
@@ -79,7 +120,30 @@ public sealed class DetailsModel(KiseiDbContext db, ScoreDispatcher dispatcher) 
             return false;
         }
 
-        Scream = scream;
+        OwnerPart owner;
+        if (scream is { Status: ScreamStatus.Scored, Score: { } score })
+        {
+            var earlierBest = await db.Screams
+                .Where(s => s.PlayerId == playerId && s.Id != id && s.Status == ScreamStatus.Scored && s.CreatedAt < scream.CreatedAt)
+                .MaxAsync(s => s.Score, cancellationToken);
+            var period = periods.Current;
+            var place = await standings.PlaceOfAsync(playerId, period, cancellationToken);
+            owner = new OwnerPart(
+                earlierBest is null || score > earlierBest,
+                periods.Of(scream.CreatedAt) == period ? place.Rank : null,
+                place.ActivePlayers,
+                scream.ShareToken is { } token ? $"{Request.Scheme}://{Request.Host}/s/{token}" : null);
+        }
+        else
+        {
+            owner = new OwnerPart(false, null, 0, null);
+        }
+
+        Result = new ScreamResult(
+            scream,
+            owner,
+            scream.HasAudio ? $"/screams/{id}?handler=Audio" : null,
+            scream.HasAudio && scream.Status != ScreamStatus.Pending ? scream.CreatedAt.AddDays(retention.Value.AudioRetentionDays) : null);
         return true;
     }
 }

@@ -3,7 +3,7 @@ using Kisei.Web.Screams;
 
 namespace Kisei.Web.Pages.Screams;
 
-/// <summary>What the result page shows of a scream (never the audio).</summary>
+/// <summary>What the result page shows of a scream: its analysis, and whether its audio is still kept (never the audio itself).</summary>
 public sealed record ScreamView(
     Guid Id,
     long PlayerId,
@@ -24,7 +24,10 @@ public sealed record ScreamView(
     double? AverageLogProbability,
     string? FailureReason,
     float[]? Envelope,
-    float[]? FrameRms)
+    float[]? FrameRms,
+    bool HasAudio,
+    string? ShareToken,
+    bool ShareAudio)
 {
     /// <summary>The projection EF Core translates to SQL.</summary>
     public static readonly Expression<Func<Scream, ScreamView>> FromScream = s => new ScreamView(
@@ -47,7 +50,10 @@ public sealed record ScreamView(
         s.AverageLogProbability,
         s.FailureReason,
         s.Envelope,
-        s.FrameRms);
+        s.FrameRms,
+        s.Audio != null,
+        s.ShareToken,
+        s.ShareAudio);
 
     public bool IsPending => Status == ScreamStatus.Pending;
 }

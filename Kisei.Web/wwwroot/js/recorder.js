@@ -14,6 +14,27 @@ if (root) {
   const preview = $('preview');
   const status = $('recorder-status');
 
+  const result = $('result');
+  const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+
+  // A button that becomes disabled loses focus to the page body; move it to the next action instead,
+  // unless the player has already moved it elsewhere.
+  const moveFocus = (next) => {
+    const active = document.activeElement;
+    if (!active || active === document.body || (root.contains(active) && active.disabled)) next.focus();
+  };
+
+  // getUserMedia's error names (Media Capture and Streams §9.10) → the page's own words.
+  const micMessage = (error) => {
+    switch (error?.name) {
+      case 'NotAllowedError': return text.textMicDenied;
+      case 'NotFoundError': case 'OverconstrainedError': return text.textMicMissing;
+      case 'NotReadableError': case 'AbortError': return text.textMicBusy;
+      case 'SecurityError': return text.textMicInsecure;
+      default: return navigator.mediaDevices ? text.textMicOther : text.textMicInsecure;
+    }
+  };
+
   let session = null;   // { context, stream, node, chunks, frames, sampleRate }
   let recording = null; // { blob, url, seconds }
 
@@ -48,8 +69,9 @@ if (root) {
     } catch (error) {
       stream?.getTracks().forEach((track) => track.stop());
       context?.close();
-      status.textContent = text.textNoMic + error.message;
+      status.textContent = micMessage(error);
       setButtons('idle');
+      moveFocus(buttons.record);
       return;
     }
     const source = context.createMediaStreamSource(stream);
@@ -67,6 +89,7 @@ if (root) {
     source.connect(node);
     node.connect(context.destination); // the processor writes silence; connected so it keeps running
     setButtons('recording');
+    moveFocus(buttons.stop);
   };
 
   const stop = () => {
@@ -85,6 +108,7 @@ if (root) {
     if (seconds < minSeconds) {
       status.textContent = text.textTooShort;
       setButtons('idle');
+      moveFocus(buttons.record);
       return;
     }
     const blob = new Blob([encodeWav(samples, sampleRate)], { type: 'audio/wav' });
@@ -92,6 +116,7 @@ if (root) {
     preview.src = recording.url;
     preview.hidden = false;
     setButtons('recorded');
+    moveFocus(buttons.send);
   };
 
   const discard = () => {
@@ -101,6 +126,7 @@ if (root) {
     preview.removeAttribute('src');
     elapsed.textContent = '0.0';
     setButtons('idle');
+    moveFocus(buttons.record);
   };
 
   const send = async () => {
@@ -110,23 +136,40 @@ if (root) {
     const form = new FormData();
     form.append('audio', recording.blob, 'scream.wav');
     const token = document.querySelector('input[name="__RequestVerificationToken"]').value;
+    let response;
     try {
-      const response = await fetch(root.dataset.uploadUrl, {
+      response = await fetch(root.dataset.uploadUrl, {
         method: 'POST',
         body: form,
         credentials: 'same-origin',
         headers: { Accept: 'application/json', RequestVerificationToken: token },
       });
-      const body = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(body.detail || response.statusText);
-      discard();
-      status.textContent = '';
-      // The result fragment polls itself with htmx until the score is in.
-      await htmx.ajax('GET', `${body.url}?handler=Status`, { target: '#result', swap: 'innerHTML' });
-    } catch (error) {
-      status.textContent = text.textFailed + error.message;
+    } catch {
+      status.textContent = text.textNetwork;
       setButtons('recorded');
+      buttons.send.focus();
+      return;
     }
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      // The server's detail is already in the reader's language (Accept-Language).
+      status.textContent = text.textFailed + (body.detail || response.status);
+      setButtons('recorded');
+      buttons.send.focus();
+      return;
+    }
+    if (recording) URL.revokeObjectURL(recording.url);
+    recording = null;
+    preview.hidden = true;
+    preview.removeAttribute('src');
+    elapsed.textContent = '0.0';
+    setButtons('idle');
+    status.textContent = text.textSent;
+    // The result fragment polls itself with htmx until the score is in; the slot is a live region,
+    // and it takes the focus and comes into view so that the score is seen and heard where it lands.
+    await htmx.ajax('GET', `${body.url}?handler=Status`, { target: '#result', swap: 'innerHTML' });
+    result.focus({ preventScroll: true });
+    result.scrollIntoView({ block: 'start', behavior: reducedMotion.matches ? 'auto' : 'smooth' });
   };
 
   buttons.record.addEventListener('click', start);
