@@ -402,6 +402,17 @@ namespace Kisei.Web.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("scoring_started_at");
 
+                    b.Property<bool>("ShareAudio")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("share_audio");
+
+                    b.Property<string>("ShareToken")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("share_token");
+
                     b.Property<int?>("SpeechCharacters")
                         .HasColumnType("integer")
                         .HasColumnName("speech_characters");
@@ -422,6 +433,10 @@ namespace Kisei.Web.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_screams");
+
+                    b.HasIndex("ShareToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_screams_share_token");
 
                     b.HasIndex("PlayerId", "CreatedAt")
                         .HasDatabaseName("ix_screams_player_id_created_at");
