@@ -57,12 +57,12 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<KiseiDbContext> cont
     {
         try
         {
+            // A query, not just an open: a pooled connection to a server that died still opens.
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            return await db.Database.CanConnectAsync(cancellationToken)
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("The database does not answer.");
+            await db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken);
+            return HealthCheckResult.Healthy();
         }
-        catch (NpgsqlException exception)
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
         {
             return HealthCheckResult.Unhealthy("The database does not answer.", exception);
         }
