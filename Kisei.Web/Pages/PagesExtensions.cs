@@ -4,6 +4,7 @@ using System.Text.Unicode;
 using Microsoft.Extensions.WebEncoders;
 using Kisei.Web.Accounts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
 
@@ -14,6 +15,9 @@ public static class PagesExtensions
 {
     private static readonly CultureInfo[] Cultures = [new("ja"), new("en")];
 
+    /// <summary>How long one health check may take before it counts as unhealthy.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
+
     public static WebApplicationBuilder AddPages(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -21,6 +25,13 @@ public static class PagesExtensions
         services.AddLocalization(options => options.ResourcesPath = "Resources");
         services.AddRazorPages().AddViewLocalization();
         services.AddSingleton<DisplayTime>();
+        // A probe that hangs tells an orchestrator nothing: a check that has not answered within
+        // the probe's own budget (a database that is down, a pool waiting for it) counts as unhealthy.
+        services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations.Where(r => r.Timeout == Timeout.InfiniteTimeSpan))
+                registration.Timeout = HealthCheckTimeout;
+        });
         services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
         // Write Japanese as text, not as numeric character references.
         services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
