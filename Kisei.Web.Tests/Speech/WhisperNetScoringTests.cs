@@ -6,26 +6,14 @@ using Kisei.Whisper.Tests;
 
 namespace Kisei.Web.Tests.Speech;
 
-/// <summary>The app with <c>Speech:Engine=whisper.net</c> and a model whose windows end: Whisper.net scores.</summary>
-public sealed class WhisperNetAppFixture(PostgresServerFixture server) : AppFixture(server)
+/// <summary>The same app and model as <see cref="WhisperAppFixture"/>, with <c>Speech:Engine=whisper.net</c>: Whisper.net scores.</summary>
+public sealed class WhisperNetAppFixture(PostgresServerFixture server) : WhisperAppFixture(server)
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("kisei-whisper-net-app-").FullName;
-
-    /// <summary>A scripted synthetic model: every window decodes 40 text tokens, then end-of-text.</summary>
-    public string ModelPath => field ??= SyntheticWhisperModel.Scripted(cycle: 16, endStep: 40).WriteTo(folder);
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["Speech:ModelPath"] = ModelPath,
         ["Speech:Engine"] = "whisper.net",
         ["Speech:Threads"] = "2",
     };
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
-    }
 }
 
 public sealed class WhisperNetScoringTests(WhisperNetAppFixture fixture) : IClassFixture<WhisperNetAppFixture>

@@ -7,7 +7,7 @@ using Kisei.Whisper.Tests;
 namespace Kisei.Web.Tests.Speech;
 
 /// <summary>The app with a Whisper model present: screams are scored by the managed engine, end to end.</summary>
-public sealed class WhisperAppFixture(PostgresServerFixture server) : AppFixture(server)
+public class WhisperAppFixture(PostgresServerFixture server) : AppFixture(server)
 {
     private readonly string folder = Directory.CreateTempSubdirectory("kisei-whisper-app-").FullName;
 
@@ -23,6 +23,7 @@ public sealed class WhisperAppFixture(PostgresServerFixture server) : AppFixture
     {
         await base.DisposeAsync();
         Directory.Delete(folder, recursive: true);
+        GC.SuppressFinalize(this);
     }
 }
 
