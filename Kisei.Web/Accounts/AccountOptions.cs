@@ -45,3 +45,23 @@ public sealed class KiseiOptions
     /// <summary>GitHub logins that may use the admin pages (the jobs dashboard).</summary>
     public IList<string> Admins { get; } = [];
 }
+
+/// <summary>
+/// How the Data Protection keys (which sign and encrypt the sign-in and antiforgery cookies) are
+/// encrypted in the database. Section <c>DataProtection</c>. In production, mount the certificate
+/// from a Kubernetes Secret (see <c>deploy/k8s</c>). Without one the keys are stored unencrypted,
+/// which the log warns about outside Development.
+/// </summary>
+public sealed class KeyEncryptionOptions
+{
+    public const string Section = "DataProtection";
+
+    /// <summary>A PKCS#12 (.pfx) file with the certificate and its private key that encrypts the keys.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The .pfx file's password, if it has one; keep it out of the repository.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Older .pfx files, still able to decrypt keys written before a certificate rotation (same password).</summary>
+    public IList<string> PreviousCertificatePaths { get; } = [];
+}

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using AspNet.Security.OAuth.GitHub;
 using Kisei.Web.Data;
 using Microsoft.AspNetCore.Authentication;
@@ -29,10 +31,15 @@ public static class AccountsExtensions
         services.AddScoped<PlayerDirectory>();
         services.AddSingleton<PlayerPresence>();
         services.AddSingleton<SignInMethods>();
+        services.AddMemoryCache();
+        services.AddSingleton<PlayerSessions>();
         services.AddTransient<IClaimsTransformation, AdminClaims>();
 
         // The key ring lives in the database, so every replica reads what the others issued.
-        services.AddDataProtection().SetApplicationName("Kisei").PersistKeysToDbContext<KiseiDbContext>();
+        services.AddOptions<KeyEncryptionOptions>().BindConfiguration(KeyEncryptionOptions.Section);
+        ProtectKeys(
+            services.AddDataProtection().SetApplicationName("Kisei").PersistKeysToDbContext<KiseiDbContext>(),
+            builder.Configuration.GetSection(KeyEncryptionOptions.Section).Get<KeyEncryptionOptions>() ?? new KeyEncryptionOptions());
 
         var github = builder.Configuration.GetSection(GitHubOptions.Section).Get<GitHubOptions>() ?? new GitHubOptions();
         var authentication = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -45,6 +52,7 @@ public static class AccountsExtensions
                 options.ExpireTimeSpan = TimeSpan.FromDays(30);
                 options.SlidingExpiration = true;
                 options.LoginPath = "/";
+                options.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<PlayerSessions>().ValidateAsync(context);
                 options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden, alwaysStatus: true);
             });
@@ -56,6 +64,57 @@ public static class AccountsExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(PlayerClaims.AdminRole, policy => policy.RequireRole(PlayerClaims.AdminRole));
         return builder;
+    }
+
+    /// <summary>Settings that are fine on a developer's machine and unsafe elsewhere get a warning at start.</summary>
+    private static void WarnAboutUnsafeSettings(IServiceProvider services)
+    {
+        if (services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            return;
+        }
+
+        var logger = services.GetRequiredService<ILogger<SignInMethods>>();
+        if (services.GetRequiredService<SignInMethods>().DevelopmentOutsideDevelopment)
+        {
+            logger.LogWarning(
+                "Development sign-in is on outside the Development environment (Auth:DevelopmentSignIn=true): anyone can sign in " +
+                "under any free name. Its players are never admins here. Switch it off for a public deployment");
+        }
+
+        if (string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<KeyEncryptionOptions>>().Value.CertificatePath))
+        {
+            logger.LogWarning(
+                "The Data Protection keys, which protect the sign-in cookies, are stored unencrypted in the database: set " +
+                "{Setting} to a .pfx certificate (a Kubernetes Secret in production) to encrypt them",
+                $"{KeyEncryptionOptions.Section}:CertificatePath");
+        }
+    }
+
+    /// <summary>Encrypts the Data Protection keys at rest with the configured certificate, when there is one.</summary>
+    private static void ProtectKeys(IDataProtectionBuilder dataProtection, KeyEncryptionOptions settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.CertificatePath))
+        {
+            return;
+        }
+
+        X509Certificate2 Load(string path)
+        {
+            try
+            {
+                return X509CertificateLoader.LoadPkcs12FromFile(path, settings.CertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                throw new InvalidOperationException(
+                    $"{KeyEncryptionOptions.Section}: cannot load the key encryption certificate {path}: {exception.Message}", exception);
+            }
+        }
+
+        var current = Load(settings.CertificatePath);
+        dataProtection.ProtectKeysWithCertificate(current)
+            .UnprotectKeysWithAnyCertificate([current, .. settings.PreviousCertificatePaths.Select(Load)]);
     }
 
     /// <summary>Keeps <see cref="Player.LastSeenAt"/> fresh for signed-in requests.</summary>
@@ -74,19 +133,15 @@ public static class AccountsExtensions
     /// <summary>GET /account/signin/GitHub starts the OAuth dance.</summary>
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        WarnAboutUnsafeSettings(endpoints.ServiceProvider);
+
         endpoints.MapGet("/account/signin/github", (string? returnUrl, SignInMethods methods) =>
             methods.GitHub
-                ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalUrlOrHome(returnUrl) }, [GitHubScheme])
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.LocalOrHome(returnUrl) }, [GitHubScheme])
                 : Results.NotFound());
         return endpoints;
     }
-
-    /// <summary>A local URL to return to after sign-in, never an open redirect.</summary>
-    public static string LocalUrlOrHome(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
-            ? returnUrl
-            : "/";
 
     private static void ConfigureGitHub(GitHubAuthenticationOptions options, GitHubOptions github)
     {
@@ -207,4 +262,7 @@ public sealed class SignInMethods(IOptions<AuthOptions> auth, IOptions<GitHubOpt
 
     /// <summary>GitHub OAuth, when its keys are configured.</summary>
     public bool GitHub { get; } = github.Value.IsConfigured;
+
+    /// <summary>Development sign-in switched on where it is not the default: pages show a banner and the log warns.</summary>
+    public bool DevelopmentOutsideDevelopment { get; } = (auth.Value.DevelopmentSignIn ?? false) && !environment.IsDevelopment();
 }

@@ -7,7 +7,8 @@ namespace Kisei.Web.Accounts;
 /// <summary>
 /// Gives the admin role to the logins in <c>Kisei:Admins</c>, and to every player in the
 /// Development environment. Decided per request, so editing the list takes effect without
-/// signing out.
+/// signing out. Outside Development only a GitHub sign-in counts: a development player may take
+/// any free name, an admin's included, so its name proves nothing.
 /// </summary>
 internal sealed class AdminClaims(IOptionsMonitor<KiseiOptions> options, IHostEnvironment environment) : IClaimsTransformation
 {
@@ -21,7 +22,9 @@ internal sealed class AdminClaims(IOptionsMonitor<KiseiOptions> options, IHostEn
 
         var login = identity.Name;
         var isAdmin = environment.IsDevelopment()
-            || (login is not null && options.CurrentValue.Admins.Contains(login, StringComparer.OrdinalIgnoreCase));
+            || (identity.AuthenticationType == AccountsExtensions.GitHubScheme
+                && login is not null
+                && options.CurrentValue.Admins.Contains(login, StringComparer.OrdinalIgnoreCase));
         if (!isAdmin)
         {
             return Task.FromResult(principal);

@@ -19,6 +19,9 @@ public class Player
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Moves on at each sign-out; a sign-in cookie made under an older version is refused.</summary>
+    public int SessionVersion { get; set; }
+
     /// <summary>The last request this player made; "players online" counts the recent ones.</summary>
     public DateTimeOffset LastSeenAt { get; set; }
 }

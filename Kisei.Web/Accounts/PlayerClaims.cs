@@ -20,6 +20,7 @@ public static class PlayerClaims
         {
             new(ClaimTypes.NameIdentifier, player.Id.ToString(CultureInfo.InvariantCulture)),
             new(ClaimTypes.Name, player.Login),
+            new(PlayerSessions.VersionClaim, player.SessionVersion.ToString(CultureInfo.InvariantCulture)),
         };
         if (player.AvatarUrl is not null)
         {

@@ -32,6 +32,8 @@ public class KiseiDbContext(DbContextOptions<KiseiDbContext> options) : DbContex
 
     public DbSet<ScreamAudio> ScreamAudio => Set<ScreamAudio>();
 
+    public DbSet<UploadAttempt> UploadAttempts => Set<UploadAttempt>();
+
     /// <summary>The Data Protection key ring, shared by every replica (DESIGN §5.3).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -51,6 +51,8 @@ public static class PagesExtensions
             // Accept-Language only: no query string or cookie switches to keep caches honest.
             options.RequestCultureProviders = [new AcceptLanguageHeaderRequestCultureProvider()];
         });
+        // A year, as browsers' preload lists expect; only HTTPS responses outside Development carry it.
+        services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
@@ -72,6 +74,7 @@ public static class PagesExtensions
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
+            app.UseHsts();
         }
 
         app.UseStatusCodePagesWithReExecute("/error/{0}");

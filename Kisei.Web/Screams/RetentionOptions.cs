@@ -11,11 +11,18 @@ public sealed class RetentionOptions
     [Range(1, 3650)]
     public int AudioRetentionDays { get; set; } = 7;
 
+    /// <summary>Days a failed scream's audio is kept, so that it can be retried until then.</summary>
+    [Range(1, 3650)]
+    public int FailedAudioRetentionDays { get; set; } = 30;
+
     /// <summary>Days the scaling runs are kept; the stabilization window needs minutes of them.</summary>
     [Range(1, 3650)]
     public int ScalingRunRetentionDays { get; set; } = 7;
 
-    /// <summary>Days the cost-share snapshots are kept; at least 31, so the running period's history stays whole.</summary>
+    /// <summary>
+    /// Days the cost-share snapshots are kept; at least 31, so the running period's history stays whole.
+    /// Each period's last snapshot, its final bill, is kept for good.
+    /// </summary>
     [Range(31, 3650)]
     public int ShareSnapshotRetentionDays { get; set; } = 35;
 

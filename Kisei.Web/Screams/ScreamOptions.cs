@@ -27,6 +27,22 @@ public sealed class ScreamOptions
     [Range(1, 1_000_000)]
     public int UploadsPerDay { get; set; } = 100;
 
+    /// <summary>Uploads one instance reads and stores at once; more get 503 before their bodies are read.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentUploads { get; set; } = 8;
+
+    /// <summary>Uploads one player may have in flight on one instance; more get 429 before their bodies are read.</summary>
+    [Range(1, 100)]
+    public int MaxConcurrentUploadsPerPlayer { get; set; } = 2;
+
+    /// <summary>
+    /// Seconds an upload's body may take to arrive whole; a body that stalls or trickles is cut off with 408.
+    /// Kestrel's minimum data rate (240 bytes/s after a 5 s grace) still applies, but it averages over the
+    /// whole body, so a body that stops after a good start would outlast it for minutes.
+    /// </summary>
+    [Range(1, 3600)]
+    public int BodyTimeoutSeconds { get; set; } = 30;
+
     /// <summary>How many times the score job may start on one scream before it is marked failed.</summary>
     [Range(1, 20)]
     public int MaxScoringAttempts { get; set; } = 3;

@@ -13,6 +13,8 @@ namespace Kisei.Web.Screams;
 /// claim is older than <see cref="ClaimLease"/> can be claimed. Every claim uses an attempt, even a
 /// recovering one, so a clip that takes its process down is tried at most
 /// <see cref="ScreamOptions.MaxScoringAttempts"/> times; <see cref="PendingScreamRecovery"/> then fails it.
+/// A player may delete the scream at any moment of a run; the run then stores nothing and ends as
+/// <see cref="ScoreOutcome.Skipped"/>, not as a failure.
 /// </summary>
 public sealed class ScreamScorer(
     KiseiDbContext db,
@@ -45,7 +47,12 @@ public sealed class ScreamScorer(
             return ScoreOutcome.Skipped;
         }
 
-        var scream = await db.Screams.Include(s => s.Audio).SingleAsync(s => s.Id == screamId, cancellationToken);
+        var scream = await db.Screams.Include(s => s.Audio).SingleOrDefaultAsync(s => s.Id == screamId, cancellationToken);
+        if (scream is null)
+        {
+            return Deleted(screamId);
+        }
+
         if (scream.Audio is null)
         {
             return await FailAsync(scream, "The recording is no longer stored.", started, cancellationToken);
@@ -89,7 +96,10 @@ public sealed class ScreamScorer(
         scream.Status = ScreamStatus.Scored;
         scream.ScoredAt = time.GetUtcNow();
         scream.ScoringMilliseconds = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await db.SaveChangesAsync(cancellationToken);
+        if (!await SaveUnlessDeletedAsync(cancellationToken))
+        {
+            return Deleted(screamId);
+        }
 
         logger.LogInformation(
             "Scored scream {ScreamId}: {Score} by {Recognizer} (decode {DecodeMs:F1} ms, analysis {AnalysisMs:F1} ms, recognition {RecognitionMs:F1} ms, total {TotalMs} ms)",
@@ -122,12 +132,40 @@ public sealed class ScreamScorer(
         scream.FailureReason = null;
     }
 
+    /// <summary>
+    /// Saves the run's result; false when the scream was deleted meanwhile. The update then matches no
+    /// row, which EF reports as a concurrency conflict (the model has no other concurrency token).
+    /// </summary>
+    private async Task<bool> SaveUnlessDeletedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    private ScoreOutcome Deleted(Guid screamId)
+    {
+        logger.LogInformation("Scream {ScreamId} was deleted while it was being scored; nothing to store", screamId);
+        return ScoreOutcome.Skipped;
+    }
+
     private async Task<ScoreOutcome> FailAsync(Scream scream, string reason, long started, CancellationToken cancellationToken)
     {
         scream.Status = ScreamStatus.Failed;
         scream.FailureReason = reason.Length <= 1000 ? reason : reason[..1000];
         scream.ScoringMilliseconds = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await db.SaveChangesAsync(cancellationToken);
+        if (!await SaveUnlessDeletedAsync(cancellationToken))
+        {
+            return Deleted(scream.Id);
+        }
+
         logger.LogWarning("Scream {ScreamId} failed after attempt {Attempt}: {Reason}", scream.Id, scream.Attempts, reason);
         return ScoreOutcome.Failed;
     }

@@ -21,6 +21,7 @@ public static class ScreamsExtensions
         services.AddScoped<ScreamScorer>();
         services.AddScoped<PendingScreamRecovery>();
         services.AddScoped<UploadRateLimit>();
+        services.AddSingleton<UploadGate>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .ValidateDataAnnotations()
             .Validate(options => CronExpression.TryParse(options.Cron, out _), "Retention:Cron is not a valid Quartz cron expression.")

@@ -14,12 +14,17 @@ namespace Kisei.Web.Screams;
 
 /// <summary>
 /// POST /screams: a WAV in the multipart field <c>audio</c>, from the recorder or the file form.
-/// The order of the checks is the point: size and rate limit before a byte of the body is read,
-/// antiforgery, then the format from the bytes, then the duration. Only then is the scream stored,
-/// with its audio, in one transaction, and only after the commit is the score run queued and the
-/// response sent.
+/// The order of the checks is the point: the declared size, the upload gate and the rate limit
+/// before a byte of the body is read; then the body, under a size cap and a time limit, so that an
+/// oversized body is a 413 and a stalled one a 408 whether it is chunked or not; antiforgery on the
+/// form read that way; then the format from the bytes, then the duration. Only then is the scream
+/// stored, with its audio and its place in the rate limit, in one transaction, and only after the
+/// commit is the score run queued and the response sent.
 /// </summary>
 /// <remarks>
+/// Memory: the form reader spills the file to a temporary file past 64 KB, so a body is held in
+/// memory once, as the array that is checked and stored, and only by the few uploads the
+/// <see cref="UploadGate"/> lets in at a time.
 /// What is not checked: the client's file name and content type (display only, never trusted);
 /// whether the audio is a scream at all (that is the score's job).
 /// </remarks>
@@ -27,6 +32,9 @@ internal static class UploadEndpoint
 {
     /// <summary>Room for the multipart boundaries, headers and the antiforgery field around the file.</summary>
     private const int MultipartAllowanceBytes = 64 * 1024;
+
+    /// <summary>What a busy instance or player is told to wait, in seconds.</summary>
+    private const int BusyRetryAfterSeconds = 5;
 
     public static RouteHandlerBuilder MapScreamUpload(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/screams", UploadAsync)
@@ -37,6 +45,7 @@ internal static class UploadEndpoint
         HttpContext http,
         IAntiforgery antiforgery,
         KiseiDbContext db,
+        UploadGate gate,
         UploadRateLimit rateLimit,
         ScoreDispatcher dispatcher,
         BillingPeriods periods,
@@ -49,49 +58,78 @@ internal static class UploadEndpoint
         var limits = options.Value;
         var playerId = http.User.GetPlayerId();
         var maxMegabytes = (limits.MaxUploadBytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture);
+        IResult TooLarge() => Refuse(http, StatusCodes.Status413PayloadTooLarge, text["ファイルが大きすぎます（上限 {0} MB）。", maxMegabytes]);
 
-        // 1. The size, from the header, before the body is touched; then a hard cap for chunked bodies.
+        // 1. The size, from the header, before the body is touched.
         var bodyLimit = (long)limits.MaxUploadBytes + MultipartAllowanceBytes;
         if (http.Request.ContentLength > bodyLimit)
         {
-            return Refuse(http, StatusCodes.Status413PayloadTooLarge, text["ファイルが大きすぎます（上限 {0} MB）。", maxMegabytes]);
+            return TooLarge();
         }
 
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        // 2. A place among the uploads this instance reads at once, then the rate limit, also before reading.
+        using var slot = gate.TryEnter(playerId);
+        switch (slot.Answer)
         {
-            sizeFeature.MaxRequestBodySize = bodyLimit;
+            case UploadGateAnswer.PlayerBusy:
+                return RefuseBusy(http, StatusCodes.Status429TooManyRequests, text["前の録音を送信中です。終わってからもう一度どうぞ。"]);
+            case UploadGateAnswer.InstanceBusy:
+                logger.LogWarning("Refused an upload from player {PlayerId}: {Limit} uploads are already being read", playerId, limits.MaxConcurrentUploads);
+                return RefuseBusy(http, StatusCodes.Status503ServiceUnavailable, text["混み合っています。{0} 秒後にもう一度どうぞ。", BusyRetryAfterSeconds]);
         }
 
-        // 2. The rate limit, also before reading.
         if (await rateLimit.RetryAfterAsync(playerId, cancellationToken) is { } wait)
         {
             return RefuseRateLimited(http, wait, text);
         }
 
-        // 3. Antiforgery, then the file. Reading the form is bounded by the cap above.
         if (!http.Request.HasFormContentType)
         {
             return Refuse(http, StatusCodes.Status415UnsupportedMediaType, text["WAV ファイルを multipart/form-data の audio フィールドで送ってください。"]);
         }
 
+        // 3. The body, capped in size (chunked bodies have no Content-Length to refuse early) and in time.
+        //    Read here, before antiforgery, so that a size or time error is not taken for a token error.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = bodyLimit;
+        }
+
         IFormFile? file;
+        using (var bodyTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            bodyTime.CancelAfter(TimeSpan.FromSeconds(limits.BodyTimeoutSeconds));
+            try
+            {
+                var form = await http.Request.ReadFormAsync(bodyTime.Token);
+                file = form.Files["audio"];
+            }
+            catch (OperationCanceledException) when (bodyTime.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogInformation("Cut off an upload from player {PlayerId}: its body took longer than {Seconds} s", playerId, limits.BodyTimeoutSeconds);
+                return Refuse(http, StatusCodes.Status408RequestTimeout, text["送信が {0} 秒以内に終わりませんでした。もう一度どうぞ。", limits.BodyTimeoutSeconds]);
+            }
+            catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return TooLarge();
+            }
+            catch (BadHttpRequestException exception)
+            {
+                return Refuse(http, exception.StatusCode, text["フォームを読めません。ページを再読み込みして、もう一度送ってください。"]);
+            }
+            catch (InvalidDataException)
+            {
+                return Refuse(http, StatusCodes.Status400BadRequest, text["フォームを読めません。ページを再読み込みして、もう一度送ってください。"]);
+            }
+        }
+
         try
         {
             await antiforgery.ValidateRequestAsync(http);
-            var form = await http.Request.ReadFormAsync(cancellationToken);
-            file = form.Files["audio"];
         }
         catch (AntiforgeryValidationException)
         {
             return Refuse(http, StatusCodes.Status400BadRequest, text["フォームの有効期限が切れました。ページを再読み込みしてください。"]);
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Refuse(http, StatusCodes.Status413PayloadTooLarge, text["ファイルが大きすぎます（上限 {0} MB）。", maxMegabytes]);
-        }
-        catch (InvalidDataException)
-        {
-            return Refuse(http, StatusCodes.Status400BadRequest, text["フォームを読めません。ページを再読み込みして、もう一度送ってください。"]);
         }
 
         if (file is null || file.Length == 0)
@@ -101,7 +139,7 @@ internal static class UploadEndpoint
 
         if (file.Length > limits.MaxUploadBytes)
         {
-            return Refuse(http, StatusCodes.Status413PayloadTooLarge, text["ファイルが大きすぎます（上限 {0} MB）。", maxMegabytes]);
+            return TooLarge();
         }
 
         var wav = new byte[file.Length];
@@ -137,8 +175,8 @@ internal static class UploadEndpoint
                     audio.DurationSeconds.ToString("0.0#", CultureInfo.InvariantCulture)]);
         }
 
-        // 6. Store the scream and its audio in one transaction. The per-player advisory lock makes
-        //    the rate limit exact when one player's uploads race.
+        // 6. Store the scream, its audio and its place in the rate limit in one transaction. The per-player
+        //    advisory lock makes the rate limit exact when one player's uploads race, across replicas too.
         var now = time.GetUtcNow();
         var scream = new Scream
         {
@@ -164,6 +202,7 @@ internal static class UploadEndpoint
             }
 
             db.Screams.Add(scream);
+            rateLimit.Record(playerId, now);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -208,6 +247,12 @@ internal static class UploadEndpoint
         }
 
         return new SeeOther(url);
+    }
+
+    private static IResult RefuseBusy(HttpContext http, int statusCode, string message)
+    {
+        http.Response.Headers.RetryAfter = BusyRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Refuse(http, statusCode, message);
     }
 
     private static IResult RefuseRateLimited(HttpContext http, TimeSpan wait, IStringLocalizer text)

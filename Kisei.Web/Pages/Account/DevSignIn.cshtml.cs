@@ -40,6 +40,6 @@ public sealed class DevSignInModel(SignInMethods methods, PlayerDirectory player
         await HttpContext.SignInAsync(
             CookieAuthenticationDefaults.AuthenticationScheme,
             new System.Security.Claims.ClaimsPrincipal(PlayerClaims.IdentityFor(player, "Development")));
-        return LocalRedirect(AccountsExtensions.LocalUrlOrHome(returnUrl));
+        return LocalRedirect(ReturnUrls.LocalOrHome(returnUrl));
     }
 }

@@ -41,8 +41,8 @@ public sealed class IndexModel(JobDashboard dashboard) : PageModel
         }
 
         // Back to the dashboard or a job's history, never elsewhere.
-        return returnUrl is not null && returnUrl.StartsWith("/jobs", StringComparison.Ordinal)
-            ? LocalRedirect(AccountsExtensions.LocalUrlOrHome(returnUrl))
+        return ReturnUrls.Local(returnUrl) is { } local && local.StartsWith("/jobs", StringComparison.Ordinal)
+            ? LocalRedirect(local)
             : RedirectToPage();
     }
 }
