@@ -4,6 +4,8 @@
 #   Kisei.Benchmarks/app.sh memory MODEL [SCREAMS]   resident set after each upload
 #   Kisei.Benchmarks/app.sh score  MODEL [SCREAMS]   upload-to-score wall time per upload
 #   Kisei.Benchmarks/app.sh pages                    p50/p90/p99 at 200 requests/s (needs hey)
+#   Kisei.Benchmarks/app.sh burst [UPLOADS]          resident set while UPLOADS (default 50) 10 MB
+#                                                    uploads arrive at once, and for a minute after
 #
 # Build first: dotnet build -c Release Kisei.Web. The app runs on its embedded defaults in the
 # Development environment (development sign-in), on port $PORT (default 5390). Each run signs
@@ -22,6 +24,7 @@ cleanup() {
         kill "$app" 2>/dev/null || true
         wait "$app" 2>/dev/null || true
     fi
+    if [[ -n ${KEEP_LOG:-} ]]; then cp "$work/app.log" "$KEEP_LOG"; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,6 +60,17 @@ with wave.open(sys.argv[1], "wb") as w:
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
     w.writeframes(b"".join(struct.pack("<h", int(16383 * (2 * ((i * hz / rate) % 1.0) - 1)))
                            for i in range(rate * seconds)))
+EOF
+}
+
+write_big_clip() { # 29.5 s, 44.1 kHz, 32-bit stereo: 10.4 MB, just under the 10 MiB limit
+    python3 - "$work/big.wav" <<'EOF'
+import struct, sys, wave
+rate, frames = 44100, int(44100 * 29.5)
+one = b"".join(struct.pack("<ii", v, v) for v in (int(2**30 * (2 * ((i * 220 / rate) % 1.0) - 1)) for i in range(rate)))
+with wave.open(sys.argv[1], "wb") as w:
+    w.setnchannels(2); w.setsampwidth(4); w.setframerate(rate)
+    w.writeframes((one * 30)[: frames * 8])
 EOF
 }
 
@@ -106,6 +120,36 @@ score)
         sleep 1
     done
     ;;
+burst)
+    uploads=${2:-50}
+    write_big_clip
+    start_app
+    echo "started: $(resident); clip $(stat -c %s "$work/big.wav") bytes"
+    # One player per two uploads (a player may have two in flight), each with its own cookie jar.
+    for n in $(seq 1 $(((uploads + 1) / 2))); do
+        sign_in
+        mv "$work/jar" "$work/jar-$n"
+    done
+    for n in $(seq 1 "$uploads"); do
+        jar="$work/jar-$(((n + 1) / 2))"
+        token=$(curl -s -b "$jar" "$base/" | grep -o 'name="__RequestVerificationToken"[^>]*value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+        echo "$jar $token" >>"$work/tokens"
+    done
+    while read -r jar token; do
+        (curl -s -o /dev/null -w '%{http_code}\n' -b "$jar" -H "Accept: application/json" \
+            -F "__RequestVerificationToken=$token" -F "audio=@$work/big.wav;type=audio/wav" "$base/screams" >>"$work/codes") &
+    done <"$work/tokens"
+    while [[ $(jobs -rp | wc -l) -gt 1 ]]; do # the app itself is one of the jobs
+        awk '/^VmRSS/ { print $2 / 1024 }' "/proc/$app/status" >>"$work/rss"
+        sleep 0.2
+    done
+    echo "answers: $(sort "$work/codes" | uniq -c | tr -s ' \n' ' ')"
+    echo "during the burst: highest sampled resident set $(sort -n "$work/rss" | tail -1 | cut -d. -f1) MB; now $(resident)"
+    for s in $(seq 5 5 60); do
+        sleep 5
+        echo "$s s after: $(resident)"
+    done
+    ;;
 pages)
     start_app
     sign_in
@@ -117,7 +161,7 @@ pages)
     done
     ;;
 *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
