@@ -21,9 +21,6 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         ["Logging:LogLevel:Kisei"] = "Information",
     };
 
-    /// <summary>Runs last in <see cref="ConfigureWebHost"/>: the place for test-only services.</summary>
-    public Action<IWebHostBuilder>? Customize { get; set; }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -40,7 +37,6 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         }
 
         builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new TestOutputLoggerProvider()));
-        Customize?.Invoke(builder);
     }
 
     /// <summary>A client that keeps cookies, does not follow redirects, and speaks HTTPS so Secure cookies flow.</summary>

@@ -24,16 +24,6 @@ public sealed class PlayerClient(HttpClient client, string login) : IDisposable
         return new PlayerClient(client, login);
     }
 
-    /// <summary>Signs in as the GitHub player <paramref name="login"/>, on an app with <see cref="GitHubTestSignIn"/>.</summary>
-    public static async Task<PlayerClient> SignInWithGitHubAsync(KiseiApp app, string login)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var client = app.CreateBrowserClient();
-        using var response = await client.GetAsync($"{GitHubTestSignIn.Path}?login={Uri.EscapeDataString(login)}");
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return new PlayerClient(client, login);
-    }
-
     /// <summary>Fills in and sends the landing page's development sign-in form; the caller checks the answer.</summary>
     public static async Task<HttpResponseMessage> PostDevelopmentSignInAsync(HttpClient client, string login)
     {

@@ -2,10 +2,7 @@ using Kisei.Web.Tests.Infrastructure;
 
 namespace Kisei.Web.Tests.Jobs;
 
-/// <summary>
-/// A running Kisei in which <see cref="AdminLogin"/> is an admin (through <c>Kisei:Admins</c>), once signed in
-/// as a GitHub player (<see cref="GitHubTestSignIn"/>): a development sign-in is never an admin here.
-/// </summary>
+/// <summary>A running Kisei in which <see cref="AdminLogin"/> is an admin (through <c>Kisei:Admins</c>).</summary>
 public sealed class JobsAppFixture(PostgresServerFixture server) : AppFixture(server)
 {
     public const string AdminLogin = "jobs-admin";
@@ -14,10 +11,4 @@ public sealed class JobsAppFixture(PostgresServerFixture server) : AppFixture(se
     {
         ["Kisei:Admins:0"] = AdminLogin,
     };
-
-    protected override void ConfigureServer(KiseiApp app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        app.Customize = GitHubTestSignIn.AddTo;
-    }
 }
