@@ -64,6 +64,10 @@ namespace Kisei.Web.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<int>("SessionVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("session_version");
+
                     b.HasKey("Id")
                         .HasName("pk_players");
 
@@ -467,6 +471,32 @@ namespace Kisei.Web.Migrations
                     b.ToTable("scream_audio", (string)null);
                 });
 
+            modelBuilder.Entity("Kisei.Web.Screams.UploadAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("PlayerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("player_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_upload_attempts");
+
+                    b.HasIndex("PlayerId", "At")
+                        .HasDatabaseName("ix_upload_attempts_player_id_at");
+
+                    b.ToTable("upload_attempts", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -527,6 +557,16 @@ namespace Kisei.Web.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_scream_audio_screams_scream_id");
+                });
+
+            modelBuilder.Entity("Kisei.Web.Screams.UploadAttempt", b =>
+                {
+                    b.HasOne("Kisei.Web.Accounts.Player", null)
+                        .WithMany()
+                        .HasForeignKey("PlayerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_upload_attempts_players_player_id");
                 });
 
             modelBuilder.Entity("Kisei.Web.Billing.ShareSnapshot", b =>

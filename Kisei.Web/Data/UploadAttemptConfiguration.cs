@@ -9,7 +9,6 @@ internal sealed class UploadAttemptConfiguration : IEntityTypeConfiguration<Uplo
 {
     public void Configure(EntityTypeBuilder<UploadAttempt> builder)
     {
-        builder.ToTable("UploadAttempts");
         builder.Property(a => a.Id).UseIdentityAlwaysColumn();
         builder.HasOne<Player>().WithMany().HasForeignKey(a => a.PlayerId).OnDelete(DeleteBehavior.Cascade);
 
