@@ -19,6 +19,9 @@ namespace Kisei.Web.Migrations
                 nullable: false,
                 defaultValue: 0);
 
+            // Existing players start at version 0; new ones get it from the model, like every other column.
+            migrationBuilder.Sql("ALTER TABLE players ALTER COLUMN session_version DROP DEFAULT;");
+
             migrationBuilder.CreateTable(
                 name: "upload_attempts",
                 columns: table => new

@@ -316,7 +316,7 @@ public sealed class JobDashboardTests(JobsAppFixture fixture) : IClassFixture<Jo
         return await client.Http.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields), Ct);
     }
 
-    private Task<PlayerClient> AdminAsync() => PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+    private Task<PlayerClient> AdminAsync() => fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
 
     private async Task<IScheduler> SchedulerAsync() =>
         await fixture.App.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(Ct);

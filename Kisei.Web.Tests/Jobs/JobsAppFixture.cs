@@ -2,13 +2,30 @@ using Kisei.Web.Tests.Infrastructure;
 
 namespace Kisei.Web.Tests.Jobs;
 
-/// <summary>A running Kisei in which <see cref="AdminLogin"/> is an admin (through <c>Kisei:Admins</c>).</summary>
+/// <summary>
+/// A running Kisei in which <see cref="AdminLogin"/> is an admin (through <c>Kisei:Admins</c>) once signed in
+/// with GitHub (<see cref="GitHub"/>): outside Development a development sign-in is never an admin.
+/// </summary>
 public sealed class JobsAppFixture(PostgresServerFixture server) : AppFixture(server)
 {
     public const string AdminLogin = "jobs-admin";
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    public StandInGitHub GitHub { get; private set; } = null!;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(GitHub.Settings)
     {
         ["Kisei:Admins:0"] = AdminLogin,
     };
+
+    public override async ValueTask InitializeAsync()
+    {
+        GitHub = await StandInGitHub.StartAsync(TestContext.Current.CancellationToken);
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await GitHub.DisposeAsync();
+    }
 }

@@ -44,7 +44,7 @@ public sealed class RateLimitTests(RateLimitedApp fixture) : IClassFixture<RateL
         using var alice = await PlayerClient.SignInAsync(fixture.App, "alice-deleter");
         foreach (var id in new[] { await alice.UploadAcceptedAsync(TestClips.Scream()), await alice.UploadAcceptedAsync(TestClips.Scream()) })
         {
-            using var deleted = await alice.SubmitAsync($"/screams/{id}", "form.delete");
+            using var deleted = await alice.SubmitAsync($"/screams/{id}/delete", "main form", ("confirm", "yes"));
             Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
         }
 
