@@ -6,6 +6,8 @@
 #   Kisei.Benchmarks/app.sh pages                    p50/p90/p99 at 200 requests/s (needs hey)
 #   Kisei.Benchmarks/app.sh burst [UPLOADS]          resident set while UPLOADS (default 50) 10 MB
 #                                                    uploads arrive at once, and for a minute after
+#   Kisei.Benchmarks/app.sh mixed [MODEL]            home page p50/p90/p99 at 200 requests/s while
+#                                                    2 uploads/s are scored (needs hey)
 #
 # Build first: dotnet build -c Release Kisei.Web. The app runs on its embedded defaults in the
 # Development environment (development sign-in), on port $PORT (default 5390). Each run signs
@@ -149,6 +151,34 @@ burst)
         sleep 5
         echo "$s s after: $(resident)"
     done
+    ;;
+mixed)
+    # One player uploads twice a second, far above the default rate limit, which is raised for this run.
+    export Screams__UploadsPerMinute=100000 Screams__UploadsPerDay=1000000
+    write_clip
+    start_app "${2:-}"
+    sign_in
+    cookie=$(awk 'NF >= 7 && (!/^#/ || /^#HttpOnly_/) { printf "%s=%s; ", $6, $7 }' "$work/jar")
+    upload_token=$(token)
+    hey -z 10s -c 10 -q 20 -H "Cookie: $cookie" "$base/" >/dev/null
+    (
+        end=$((SECONDS + 32))
+        while ((SECONDS < end)); do
+            curl -s -b "$work/jar" -H "Accept: application/json" -w '\n' \
+                -F "__RequestVerificationToken=$upload_token" -F "audio=@$work/clip.wav;type=audio/wav" "$base/screams" >>"$work/answers" &
+            sleep 0.5
+        done
+        wait
+    ) &
+    uploader=$!
+    echo "== / signed in, with 2 uploads/s scored alongside ($([[ -n ${2:-} ]] && echo "Whisper model $2" || echo "syllable estimator"))"
+    hey -z 30s -c 10 -q 20 -H "Cookie: $cookie" "$base/" | grep -E 'Requests/sec|(50|90|99)% in|\[[0-9]{3}\]'
+    wait "$uploader"
+    done_uploading=$(date +%s%N)
+    grep -o '"id":"[^"]*"' "$work/answers" | cut -d'"' -f4 >"$work/ids"
+    echo "uploads accepted: $(wc -l <"$work/ids") of $(wc -l <"$work/answers")"
+    while read -r id; do wait_scored "$id"; done <"$work/ids"
+    echo "the last was scored $((($(date +%s%N) - done_uploading) / 1000000)) ms after the last upload; $(resident)"
     ;;
 pages)
     start_app

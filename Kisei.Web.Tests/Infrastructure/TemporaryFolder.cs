@@ -32,11 +32,12 @@ public sealed class TemporaryFolder : IAsyncDisposable
     /// <summary>The folder's full path.</summary>
     public string Path { get; }
 
-    /// <summary>Creates an empty folder whose name starts with <paramref name="label"/>.</summary>
-    public static TemporaryFolder Create(string label)
+    /// <summary>Creates an empty folder whose name starts with <paramref name="label"/>, under <see cref="Root"/> or <paramref name="parent"/>.</summary>
+    public static TemporaryFolder Create(string label, string? parent = null)
     {
-        CreateSearchable(Root);
-        var path = System.IO.Path.Combine(Root, $"{label}-{Guid.NewGuid():N}"[..Math.Min(label.Length + 13, 60)]);
+        parent ??= Root;
+        CreateSearchable(parent);
+        var path = System.IO.Path.Combine(parent, $"{label}-{Guid.NewGuid():N}"[..Math.Min(label.Length + 13, 60)]);
         // The lock comes first, so a folder never exists unguarded.
         var inUse = new FileStream(path + ".lock", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         CreateSearchable(path);
@@ -63,13 +64,14 @@ public sealed class TemporaryFolder : IAsyncDisposable
 
     /// <summary>
     /// Deletes the folders whose owner is gone (a killed test run), after stopping any
-    /// PostgreSQL server still running in them.
+    /// PostgreSQL server still running in them: under <see cref="Root"/>, or <paramref name="parent"/>.
     /// </summary>
-    public static async Task RemoveAbandonedAsync()
+    public static async Task RemoveAbandonedAsync(string? parent = null)
     {
-        if (!Directory.Exists(Root))
+        parent ??= Root;
+        if (!Directory.Exists(parent))
             return;
-        foreach (var lockPath in Directory.EnumerateFiles(Root, "*.lock"))
+        foreach (var lockPath in Directory.EnumerateFiles(parent, "*.lock"))
         {
             FileStream probe;
             try

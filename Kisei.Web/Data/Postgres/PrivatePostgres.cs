@@ -83,6 +83,8 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     /// <summary>The postmaster's process id.</summary>
     public int ProcessId { get; private set; }
 
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>True when this start ran initdb; false when it reused existing data.</summary>
     public bool Initialized { get; private set; }
 
@@ -576,6 +578,11 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
                 await RunPgCtlStopAsync(CancellationToken.None);
             // Anything pg_ctl could not stop is stopped harder.
             await ServerProcesses.StopAsync(DataDirectory, TimeSpan.FromSeconds(5), logger, CancellationToken.None);
+            // An exiting postmaster leaves its data folder, which Find looks at, a moment before it is
+            // gone; on a busy machine that moment is long enough for a caller to see it still there.
+            var exiting = Stopwatch.StartNew();
+            while (!OperatingSystem.IsWindows() && Posix.ProcessExists(ProcessId) && exiting.Elapsed < ExitGrace)
+                await Task.Delay(10);
             if (options.SocketDirectory is null && SocketDirectory is not null && Directory.Exists(SocketDirectory))
                 Directory.Delete(SocketDirectory, recursive: true);
             logger.LogInformation("PostgreSQL in {DataDirectory} stopped in {ElapsedMs} ms.", DataDirectory, clock.ElapsedMilliseconds);
