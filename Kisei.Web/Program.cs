@@ -3,6 +3,7 @@ using Kisei.Web.Billing;
 using Kisei.Web.Cli;
 using Kisei.Web.Data;
 using Kisei.Web.Jobs;
+using Kisei.Web.Metrics;
 using Kisei.Web.Pages;
 using Kisei.Web.Scaling;
 using Kisei.Web.Screams;
@@ -22,6 +23,7 @@ builder.AddScreams();
 builder.AddBilling();
 builder.AddScaling();
 builder.AddJobs();
+builder.AddMetrics();
 builder.AddPages();
 
 var app = builder.Build();
@@ -31,6 +33,8 @@ app.MapStaticAssets();
 app.MapHealth();
 app.MapAccounts();
 app.MapScreams();
+app.MapJobs();
+app.MapKiseiMetrics();
 app.MapRazorPages().WithStaticAssets();
 
 await app.RunAsync();

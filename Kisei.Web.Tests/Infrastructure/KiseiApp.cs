@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Kisei.Web.Tests.Infrastructure;
 
 /// <summary>
-/// Kisei in-process on a test database: the real app, with real Quartz and PostgreSQL. It runs as a
+/// Kisei in-process on a test database: the real app, with real Hangfire and PostgreSQL. It runs as a
 /// production-like "Testing" environment (Secure cookies, so clients use https://localhost) with
 /// development sign-in switched on, the simulated cluster, and no Whisper model.
 /// </summary>
@@ -21,6 +23,9 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         ["Logging:LogLevel:Kisei"] = "Information",
     };
 
+    /// <summary>Swaps an I/O seam before the app starts, when a test must.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -34,6 +39,11 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         foreach (var (key, value) in Defaults.Concat(settings ?? new Dictionary<string, string?>()))
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
 
         builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new TestOutputLoggerProvider()));

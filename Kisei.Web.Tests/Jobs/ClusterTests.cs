@@ -1,111 +1,103 @@
 using System.Globalization;
-using Kisei.Web.Data;
 using Kisei.Web.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Quartz;
+using Npgsql;
 
 namespace Kisei.Web.Tests.Jobs;
 
-/// <summary>Two Kisei hosts on one database: one clustered Quartz scheduler between them.</summary>
-public sealed class TwoHostsFixture(PostgresServerFixture server) : IAsyncLifetime
+/// <summary>
+/// Several replicas on one database: Hangfire's locks run each recurring tick once between them, from
+/// the moment they start together, and a replica killed with SIGKILL costs at most one interval.
+/// </summary>
+public sealed class ClusterTests(PostgresServerFixture server)
 {
-    public const int CostSharesIntervalSeconds = 3;
+    private const int IntervalSeconds = 2;
 
-    public TestDatabase Database { get; private set; } = null!;
-
-    public KiseiApp HostA { get; private set; } = null!;
-
-    public KiseiApp HostB { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
+    private static readonly Dictionary<string, string?> Settings = new()
     {
-        Database = await server.CreateDatabaseAsync("cluster", TestContext.Current.CancellationToken);
-        var settings = new Dictionary<string, string?> { ["Billing:CostSharesIntervalSeconds"] = $"{CostSharesIntervalSeconds}" };
-        HostA = new KiseiApp(Database.ConnectionString, settings);
-        HostA.StartServer();
-        HostB = new KiseiApp(Database.ConnectionString, settings);
-        HostB.StartServer();
-    }
+        ["Billing:CostSharesIntervalSeconds"] = $"{IntervalSeconds}",
+        ["Scaling:IntervalSeconds"] = $"{IntervalSeconds}",
+        ["Jobs:DistributedLockTimeoutSeconds"] = "5",
+    };
 
-    public async ValueTask DisposeAsync()
-    {
-        await HostB.DisposeAsync();
-        await HostA.DisposeAsync();
-        await Database.DisposeAsync();
-    }
-}
-
-public sealed class ClusterTests(TwoHostsFixture hosts) : IClassFixture<TwoHostsFixture>
-{
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Two_hosts_store_one_cost_share_snapshot_per_interval_between_them()
+    public async Task Two_hosts_started_together_run_each_cost_shares_and_scaling_tick_once()
     {
-        var schedulerA = await SchedulerOf(hosts.HostA);
-        var schedulerB = await SchedulerOf(hosts.HostB);
-        await Wait.UntilAsync(
-            () => AliveNodesAsync(schedulerA).GetAwaiter().GetResult() == 2,
-            "both hosts have checked in to the cluster");
-        Assert.NotEqual(schedulerA.SchedulerInstanceId, schedulerB.SchedulerInstanceId);
+        await using var database = await server.CreateDatabaseAsync("cluster", Ct);
+        await using var hostA = new KiseiApp(database.ConnectionString, Settings);
+        await using var hostB = new KiseiApp(database.ConnectionString, Settings);
+        await Task.WhenAll(Task.Run(hostA.StartServer, Ct), Task.Run(hostB.StartServer, Ct));
+        await Wait.UntilAsync(() => ServersAsync(database).GetAwaiter().GetResult() == 2, "both hosts' job servers are up", TimeSpan.FromSeconds(30));
 
-        // From the first snapshot after both hosts are up, watch for 45 s worth of intervals.
-        var first = 0L;
-        await Wait.UntilAsync(() => (first = LatestSnapshotId()) > 0, "a first snapshot is stored");
-        const int Expected = 15;
-        await Wait.UntilAsync(() => SnapshotsAfter(first).Count >= Expected, $"{Expected} more snapshots are stored", TimeSpan.FromSeconds(90));
+        const int Ticks = 6;
+        await Wait.UntilAsync(() => Times(database, "scaling_runs", "at").Count > Ticks && Times(database, "share_snapshots", "taken_at").Count > Ticks, $"{Ticks} ticks of each job", TimeSpan.FromSeconds(60));
 
-        var times = SnapshotsAfter(first - 1);
-        var elapsed = times[Expected] - times[0];
-        var intervals = elapsed.TotalSeconds / TwoHostsFixture.CostSharesIntervalSeconds;
-        var gaps = times.Zip(times.Skip(1), (earlier, later) => (later - earlier).TotalSeconds).ToList();
-        TestContext.Current.TestOutputHelper?.WriteLine($"{Expected} snapshots in {elapsed.TotalSeconds:0.0} s; gaps {string.Join(", ", gaps.Select(g => g.ToString("0.00", CultureInfo.InvariantCulture)))}");
-        // Hosts firing on their own would store more snapshots than intervals went by.
-        Assert.InRange(intervals, Expected - 1, Expected + 1);
-        // A fire run by both hosts would show as two snapshots moments apart.
-        Assert.All(gaps, gap => Assert.True(gap > TwoHostsFixture.CostSharesIntervalSeconds / 6.0, $"two snapshots {gap:0.00} s apart"));
+        // From the very first tick, which both hosts reached at once.
+        AssertOncePerInterval(Times(database, "scaling_runs", "at"), "scaling");
+        AssertOncePerInterval(Times(database, "share_snapshots", "taken_at"), "cost shares");
     }
 
     [Fact]
-    public async Task A_scream_uploaded_through_a_host_in_standby_is_scored_by_the_other_host()
+    public async Task When_one_of_two_hosts_is_killed_the_other_runs_the_next_scaling_tick_within_one_interval_and_none_twice()
     {
-        var schedulerA = await SchedulerOf(hosts.HostA);
-        using var alice = await PlayerClient.SignInAsync(hosts.HostA, "alice-cluster");
-        await schedulerA.Standby(Ct);
+        await using var database = await server.CreateDatabaseAsync("cluster-kill", Ct);
+        await using var survivor = new KiseiApp(database.ConnectionString, Settings);
+        survivor.StartServer();
+        using var victim = ChildHost.Start(database, Settings);
+        await Wait.UntilAsync(() => ServersAsync(database).GetAwaiter().GetResult() == 2, "both hosts' job servers are up", TimeSpan.FromSeconds(60));
+        var bothUp = DateTimeOffset.UtcNow;
+        await Wait.UntilAsync(() => Times(database, "scaling_runs", "at").Count(t => t > bothUp) >= 3, "three ticks with both hosts up", TimeSpan.FromSeconds(30));
+
+        victim.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
+
+        await Wait.UntilAsync(() => Times(database, "scaling_runs", "at").Count(t => t > killedAt) >= 4, "four ticks after the kill", TimeSpan.FromSeconds(30));
+        var after = Times(database, "scaling_runs", "at").Where(t => t > killedAt).ToList();
+        var wait = (after[0] - killedAt).TotalSeconds;
+        // One interval, and the scheduler's one-second poll.
+        Assert.True(wait <= IntervalSeconds + 1.5, $"the first tick after the kill came {wait:0.00} s later");
+        AssertOncePerInterval(Times(database, "scaling_runs", "at"), "scaling");
+    }
+
+    /// <summary>Runs about one interval apart, never two at one tick.</summary>
+    private static void AssertOncePerInterval(List<DateTimeOffset> times, string job)
+    {
+        var gaps = times.Zip(times.Skip(1), (earlier, later) => (later - earlier).TotalSeconds).ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine($"{job}: gaps {string.Join(", ", gaps.Select(g => g.ToString("0.00", CultureInfo.InvariantCulture)))}");
+        Assert.All(gaps, gap => Assert.True(gap > IntervalSeconds / 2.0, $"two {job} runs {gap:0.00} s apart"));
+        var intervals = (times[^1] - times[0]).TotalSeconds / IntervalSeconds;
+        Assert.InRange(gaps.Count, intervals - 1, intervals + 1);
+    }
+
+    private static List<DateTimeOffset> Times(TestDatabase database, string table, string column)
+    {
+        using var connection = new NpgsqlConnection(database.ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand($"SELECT {column} FROM {table} ORDER BY {column}", connection);
+        using var reader = command.ExecuteReader();
+        var times = new List<DateTimeOffset>();
+        while (reader.Read())
+        {
+            times.Add(reader.GetFieldValue<DateTimeOffset>(0));
+        }
+
+        return times;
+    }
+
+    /// <summary>Job servers that heartbeated within the last few seconds.</summary>
+    internal static async Task<long> ServersAsync(TestDatabase database)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM hangfire.server WHERE lastheartbeat > now() - interval '30 seconds'", connection);
         try
         {
-            var id = await alice.UploadAcceptedAsync(TestClips.Scream());
-
-            var scream = await alice.WaitUntilScoredAsync(id, TimeSpan.FromSeconds(60));
-
-            Assert.Equal(SchedulerStatus.Standby, schedulerA.Status);
-            Assert.True(scream.GetProperty("score").GetDecimal() > 0);
+            return (long)(await command.ExecuteScalarAsync(Ct))!;
         }
-        finally
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            await schedulerA.Start(Ct);
+            return 0; // Hangfire has not prepared its schema yet.
         }
     }
-
-    private static async Task<IScheduler> SchedulerOf(KiseiApp host) =>
-        await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(Ct);
-
-    private static async Task<int> AliveNodesAsync(IScheduler scheduler) =>
-        (await scheduler.QueryClusterNodes(Ct)).Count(n => n.State == ClusterNodeState.Alive);
-
-    private long LatestSnapshotId()
-    {
-        using var db = Context();
-        return db.ShareSnapshots.Select(s => (long?)s.Id).Max() ?? 0;
-    }
-
-    /// <summary>When each snapshot with an id above <paramref name="afterId"/> was taken, in order.</summary>
-    private List<DateTimeOffset> SnapshotsAfter(long afterId)
-    {
-        using var db = Context();
-        return db.ShareSnapshots.Where(s => s.Id > afterId).OrderBy(s => s.TakenAt).Select(s => s.TakenAt).ToList();
-    }
-
-    private KiseiDbContext Context() => hosts.Database.CreateContext();
 }

@@ -4,10 +4,8 @@ using Kisei.Web.Speech;
 using Kisei.Web.Tests.Billing;
 using Kisei.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace Kisei.Web.Tests.Screams;
 
@@ -19,37 +17,47 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_recovering_run_does_not_claim_a_scream_that_has_used_its_attempts_and_the_sweep_fails_it()
+    public async Task A_recovering_run_on_a_scream_that_has_used_its_attempts_fails_it_instead_of_scoring_it()
     {
         await using var data = await MoneyDatabase.CreateAsync(server, "scorer-attempts");
         var now = DateTimeOffset.UtcNow;
         var player = await data.AddPlayerAsync("crasher", now);
         var scream = await data.AddScreamAsync(player, 0m, now.AddMinutes(-30), new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
-        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: now.AddMinutes(-10));
+        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: now.AddSeconds(-30));
 
         await using (var db = data.Context())
         {
             var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, recovering: true, Ct);
+            Assert.Equal(ScoreOutcome.Failed, outcome);
+        }
+
+        await using (var db = data.Context())
+        {
+            var failed = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal((ScreamStatus.Failed, Limits.MaxScoringAttempts), (failed.Status, failed.Attempts));
+            Assert.Contains("3 attempts", failed.FailureReason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_run_leaves_a_scream_another_run_holds_alone()
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, "scorer-held");
+        var now = DateTimeOffset.UtcNow;
+        var player = await data.AddPlayerAsync("holder", now);
+        var scream = await data.AddScreamAsync(player, 0m, now, new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
+        await SetClaimAsync(data, scream, attempts: 1, claimedAt: now);
+
+        await using (var db = data.Context())
+        {
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, recovering: false, Ct);
             Assert.Equal(ScoreOutcome.Skipped, outcome);
         }
 
         await using (var db = data.Context())
         {
             var untouched = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
-            Assert.Equal((ScreamStatus.Pending, Limits.MaxScoringAttempts), (untouched.Status, untouched.Attempts));
-
-            // Nothing is left to queue, so the dispatcher's scheduler is never started.
-            await using var services = new ServiceCollection().AddLogging().AddQuartz().BuildServiceProvider();
-            var dispatcher = new ScoreDispatcher(services.GetRequiredService<ISchedulerFactory>());
-            var recovery = new PendingScreamRecovery(db, dispatcher, TimeProvider.System, Options.Create(Limits), NullLogger<PendingScreamRecovery>.Instance);
-            Assert.Equal(0, await recovery.RecoverAsync(Ct));
-        }
-
-        await using (var db = data.Context())
-        {
-            var failed = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
-            Assert.Equal(ScreamStatus.Failed, failed.Status);
-            Assert.Contains("3 attempts", failed.FailureReason, StringComparison.Ordinal);
+            Assert.Equal((ScreamStatus.Pending, 1), (untouched.Status, untouched.Attempts));
         }
     }
 
@@ -82,7 +90,7 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
     }
 
     private static ScreamScorer Scorer(Kisei.Web.Data.KiseiDbContext db, ISpeechRecognizer recognizer) =>
-        new(db, new ScreamAnalyzer(recognizer), TimeProvider.System, Options.Create(Limits), NullLogger<ScreamScorer>.Instance);
+        new(db, new ScreamAnalyzer(recognizer), new Kisei.Web.Metrics.KiseiMetrics(), TimeProvider.System, Options.Create(Limits), NullLogger<ScreamScorer>.Instance);
 
     private static async Task SetClaimAsync(MoneyDatabase data, Guid scream, int attempts, DateTimeOffset? claimedAt)
     {

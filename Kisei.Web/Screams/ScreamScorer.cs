@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kisei.Web.Audio;
 using Kisei.Web.Data;
+using Kisei.Web.Metrics;
 using Kisei.Web.Speech;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,11 +13,14 @@ namespace Kisei.Web.Screams;
 /// from several replicas: a run first claims the scream, and only a pending scream whose last
 /// claim is older than <see cref="ClaimLease"/> can be claimed. Every claim uses an attempt, even a
 /// recovering one, so a clip that takes its process down is tried at most
-/// <see cref="ScreamOptions.MaxScoringAttempts"/> times; <see cref="PendingScreamRecovery"/> then fails it.
+/// <see cref="ScreamOptions.MaxScoringAttempts"/> times. A run that finds the attempts used up marks the
+/// scream failed, so the player can retry it; so does <see cref="PendingScreamRecovery"/> for a scream
+/// no run is coming for.
 /// </summary>
 public sealed class ScreamScorer(
     KiseiDbContext db,
     ScreamAnalyzer analyzer,
+    KiseiMetrics metrics,
     TimeProvider time,
     IOptions<ScreamOptions> options,
     ILogger<ScreamScorer> logger)
@@ -41,8 +45,9 @@ public sealed class ScreamScorer(
                 cancellationToken);
         if (claimed == 0)
         {
-            logger.LogInformation("Scream {ScreamId} is not pending, is being scored elsewhere or has used its attempts; nothing to do", screamId);
-            return ScoreOutcome.Skipped;
+            return await GiveUpIfExhaustedAsync(screamId, recovering, staleBefore, cancellationToken)
+                ? ScoreOutcome.Failed
+                : ScoreOutcome.Skipped;
         }
 
         var scream = await db.Screams.Include(s => s.Audio).SingleAsync(s => s.Id == screamId, cancellationToken);
@@ -77,14 +82,22 @@ public sealed class ScreamScorer(
             logger.LogWarning(exception, "Recognition failed for scream {ScreamId}", screamId);
             return await FailAsync(scream, $"Speech recognition failed: {exception.Message}", started, cancellationToken);
         }
-#pragma warning disable CA1031 // Any fault of the pipeline fails this scream, never the job or the app.
-        catch (Exception exception)
-#pragma warning restore CA1031
+        catch (Exception exception) when (scream.Attempts >= maxAttempts)
         {
-            logger.LogError(exception, "Scoring scream {ScreamId} failed", screamId);
+            logger.LogError(exception, "Scoring scream {ScreamId} failed on its last attempt", screamId);
             return await FailAsync(scream, $"Scoring failed: {exception.Message}", started, cancellationToken);
         }
+        catch (Exception exception)
+        {
+            // Another fault may pass (memory, a database blip): release the claim, keep the attempt, and let
+            // the job's retry try again.
+            logger.LogWarning(exception, "Scoring scream {ScreamId} failed on attempt {Attempt} of {MaxAttempts}; it will be retried", screamId, scream.Attempts, maxAttempts);
+            await db.Screams.Where(s => s.Id == screamId)
+                .ExecuteUpdateAsync(update => update.SetProperty(s => s.ScoringStartedAt, (DateTimeOffset?)null), CancellationToken.None);
+            throw;
+        }
 
+        metrics.Scored(analysis.Recognition.Recognizer, Stopwatch.GetElapsedTime(started));
         Apply(scream, analysis);
         scream.Status = ScreamStatus.Scored;
         scream.ScoredAt = time.GetUtcNow();
@@ -102,6 +115,34 @@ public sealed class ScreamScorer(
             scream.ScoringMilliseconds);
         return ScoreOutcome.Scored;
     }
+
+    /// <summary>
+    /// Fails a pending scream whose attempts are used up and that no live run holds: this run's own
+    /// claim (<paramref name="recovering"/>), none, or a stale one. True when it did.
+    /// </summary>
+    private async Task<bool> GiveUpIfExhaustedAsync(Guid screamId, bool recovering, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    {
+        var maxAttempts = options.Value.MaxScoringAttempts;
+        var failed = await db.Screams
+            .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending && s.Attempts >= maxAttempts
+                && (recovering || s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore))
+            .ExecuteUpdateAsync(
+                update => update
+                    .SetProperty(s => s.Status, ScreamStatus.Failed)
+                    .SetProperty(s => s.FailureReason, ExhaustedReason(maxAttempts)),
+                cancellationToken);
+        if (failed == 0)
+        {
+            logger.LogInformation("Scream {ScreamId} is not pending or is being scored elsewhere; nothing to do", screamId);
+            return false;
+        }
+
+        logger.LogWarning("Gave up on scream {ScreamId} after {MaxAttempts} attempts", screamId, maxAttempts);
+        return true;
+    }
+
+    /// <summary>Why a scream whose runs never finished is failed.</summary>
+    public static string ExhaustedReason(int maxAttempts) => $"Scoring did not finish after {maxAttempts} attempts.";
 
     private static void Apply(Scream scream, ScreamAnalysis analysis)
     {

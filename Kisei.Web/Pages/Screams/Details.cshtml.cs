@@ -55,7 +55,7 @@ public sealed class DetailsModel(KiseiDbContext db, ScoreDispatcher dispatcher) 
             return NotFound();
         }
 
-        await dispatcher.EnqueueAsync(id, cancellationToken);
+        dispatcher.Enqueue(id);
         return Request.Headers.ContainsKey("HX-Request") ? await OnGetStatusAsync(id, cancellationToken) : RedirectToPage(new { id });
     }
 
