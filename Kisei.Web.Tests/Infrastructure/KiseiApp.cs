@@ -21,6 +21,10 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         ["Speech:ModelDirectory"] = Path.Combine(Path.GetTempPath(), "kisei-tests-no-models"),
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Kisei"] = "Information",
+        // Hangfire.PostgreSql's LISTEN/NOTIFY wake-up is process-wide; with several test hosts' storages in one
+        // process, hosts missed their own jobs. Tests poll the queue every second instead.
+        ["Jobs:LongPolling"] = "false",
+        ["Jobs:QueuePollIntervalSeconds"] = "1",
     };
 
     /// <summary>Swaps an I/O seam before the app starts, when a test must.</summary>

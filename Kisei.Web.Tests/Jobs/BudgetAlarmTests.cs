@@ -18,7 +18,7 @@ public sealed class BudgetAlarmTests(PostgresServerFixture server)
     {
         await using var data = await MoneyDatabase.CreateAsync(server, "budget-alarm");
         // Mid-month, so the projection weighs the month so far and the replicas now about equally.
-        var clock = new FakeClock(new DateTimeOffset(2026, 6, 16, 0, 0, 0, TimeSpan.FromHours(9)));
+        var clock = new FakeClock(new DateTimeOffset(2026, 6, 15, 15, 0, 0, TimeSpan.Zero)); // 16 June, 00:00 in Tokyo
         var options = new BillingOptions { CostPerReplicaYen = 10_000, MonthlyBudgetYen = 50_000, BudgetAlarmShare = 0.8 };
         var log = new RecordingLogger();
         var metrics = new KiseiMetrics();

@@ -23,6 +23,8 @@ public sealed class ChildHost : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ConnectionStrings__Postgres"] = database.ConnectionString;
+        // The app ships without tiered compilation (less memory, slower start); a test host wants the quick start.
+        start.Environment["DOTNET_TieredCompilation"] = "1";
         foreach (var (key, value) in KiseiApp.Defaults.Concat(settings))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -45,7 +45,7 @@ public sealed class ClusterTests(PostgresServerFixture server)
         await using var survivor = new KiseiApp(database.ConnectionString, Settings);
         survivor.StartServer();
         using var victim = ChildHost.Start(database, Settings);
-        await Wait.UntilAsync(() => ServersAsync(database).GetAwaiter().GetResult() == 2, "both hosts' job servers are up", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(() => ServersAsync(database).GetAwaiter().GetResult() == 2, "both hosts' job servers are up", TimeSpan.FromSeconds(120));
         var bothUp = DateTimeOffset.UtcNow;
         await Wait.UntilAsync(() => Times(database, "scaling_runs", "at").Count(t => t > bothUp) >= 3, "three ticks with both hosts up", TimeSpan.FromSeconds(30));
 

@@ -39,7 +39,7 @@ public sealed class CrashRecoveryTests(PostgresServerFixture server)
 
         using (var child = ChildHost.Start(database, Settings))
         {
-            await Wait.UntilAsync(() => ClaimIsWaitingAsync(database).GetAwaiter().GetResult(), "the child's score run waits on the scream", TimeSpan.FromSeconds(60));
+            await Wait.UntilAsync(() => ClaimIsWaitingAsync(database).GetAwaiter().GetResult(), "the child's score run waits on the scream", TimeSpan.FromSeconds(120));
             child.Kill();
         }
 

@@ -5,6 +5,7 @@ using Hangfire.PostgreSql.Factories;
 using Kisei.Web.Accounts;
 using Kisei.Web.Data.Postgres;
 using Kisei.Web.Jobs.Dashboard;
+using Kisei.Web.Screams;
 
 namespace Kisei.Web.Jobs;
 
@@ -46,7 +47,7 @@ public static class JobsExtensions
                 // Hangfire.PostgreSql wakes waiting workers with LISTEN/NOTIFY when a job is enqueued, so an
                 // upload's score job starts at once instead of after the next poll (15 s by default); the
                 // poll remains as a fallback for a lost notification.
-                EnableLongPolling = true,
+                EnableLongPolling = settings.LongPolling,
                 QueuePollInterval = settings.QueuePollInterval,
                 // A lock row left by a replica that died blocks the others this long (default 10 min):
                 // keep it short, and longer than any tick holds it.
@@ -66,6 +67,8 @@ public static class JobsExtensions
         {
             server.ServerName = provider.GetRequiredService<JobServerName>().Name;
             server.WorkerCount = settings.WorkerCount;
+            // An upload's score job goes before a waiting recurring tick.
+            server.Queues = [ScoreScreamJob.Queue, "default"];
             // Delayed jobs (retries) and recurring jobs are looked for this often; Hangfire's 15 s default
             // would run a 10 s schedule every 15 s.
             server.SchedulePollingInterval = settings.SchedulePollingInterval;

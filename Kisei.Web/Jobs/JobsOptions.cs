@@ -20,6 +20,9 @@ public sealed class JobsOptions
     [Range(5, 3600)]
     public int InvisibilityTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>Wake idle workers with PostgreSQL's LISTEN/NOTIFY when a job is enqueued, instead of waiting for the next poll.</summary>
+    public bool LongPolling { get; set; } = true;
+
     /// <summary>How often the queue is read when no notification arrives, in seconds.</summary>
     [Range(1, 60)]
     public int QueuePollIntervalSeconds { get; set; } = 5;

@@ -22,12 +22,36 @@ internal sealed class RecurringJobs(
     IOptions<BillingOptions> billing,
     IOptions<ScalingOptions> scaling,
     IOptions<ScreamOptions> screams,
-    IOptions<RetentionOptions> retention) : IHostedService
+    IOptions<RetentionOptions> retention,
+    ILogger<RecurringJobs> logger) : BackgroundService
 {
     /// <summary>The ids of the recurring jobs, in the order the console lists them.</summary>
     public static IReadOnlyList<string> Ids { get; } = [CostSharesJob.Id, ScalingJob.Id, RetentionJob.Id, RecoverPendingScreamsJob.Id];
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers until it succeeds. A replica killed while it held a recurring job's lock leaves that lock
+    /// for <see cref="JobsOptions.DistributedLockTimeoutSeconds"/>; the next start must wait it out, not fail.
+    /// </summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                Register();
+                return;
+            }
+#pragma warning disable CA1031 // A storage or lock fault is retried; the jobs must be registered eventually.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning(exception, "Could not register the recurring jobs yet; trying again in 5 s");
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+        }
+    }
+
+    private void Register()
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(billing.Value.TimeZone);
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc, MisfireHandling = MisfireHandlingMode.Relaxed };
@@ -43,8 +67,5 @@ internal sealed class RecurringJobs(
 
         // Screams whose run was lost while no replica ran are queued now, not at the first tick.
         jobs.Enqueue<RecoverPendingScreamsJob>(job => job.RunAsync(CancellationToken.None));
-        return Task.CompletedTask;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

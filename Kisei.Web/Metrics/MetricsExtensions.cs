@@ -1,6 +1,7 @@
 using Hangfire;
 using Kisei.Web.Accounts;
 using Kisei.Web.Data;
+using Kisei.Web.Screams;
 using Microsoft.EntityFrameworkCore;
 using Prometheus;
 
@@ -38,9 +39,9 @@ public static class MetricsExtensions
     private static async Task CollectAsync(IServiceProvider services, KiseiMetrics metrics, CancellationToken cancellationToken)
     {
         var monitoring = services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var queued = monitoring.EnqueuedCount("default");
+        var queued = monitoring.EnqueuedCount(ScoreScreamJob.Queue);
         metrics.QueueLength.Set(queued);
-        var oldest = queued == 0 ? null : monitoring.EnqueuedJobs("default", 0, 1).FirstOrDefault().Value?.EnqueuedAt;
+        var oldest = queued == 0 ? null : monitoring.EnqueuedJobs(ScoreScreamJob.Queue, 0, 1).FirstOrDefault().Value?.EnqueuedAt;
         metrics.OldestJobAge.Set(oldest is { } at ? Math.Max(0, (DateTime.UtcNow - DateTime.SpecifyKind(at, DateTimeKind.Utc)).TotalSeconds) : 0);
         metrics.FailedJobs.Set(monitoring.FailedCount());
 

@@ -13,6 +13,10 @@ public sealed class ScoreScreamJob(ScreamScorer scorer)
     /// <summary>The job parameter that counts this job's runs, so a run can tell it is taking over from one that died.</summary>
     private const string RunsParameter = "KiseiScoringRuns";
 
+    /// <summary>Score jobs have a queue of their own, which workers take before the recurring ticks'.</summary>
+    public const string Queue = "scoring";
+
+    [Queue(Queue)]
     [AutomaticRetry(Attempts = 20, DelaysInSeconds = [1, 2, 5, 10, 30])]
     public async Task RunAsync(Guid screamId, PerformContext? context, CancellationToken cancellationToken)
     {
