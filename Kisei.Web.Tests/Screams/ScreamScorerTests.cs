@@ -17,17 +17,18 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_recovering_run_on_a_scream_that_has_used_its_attempts_fails_it_instead_of_scoring_it()
+    public async Task A_run_taking_over_its_own_claim_on_a_scream_that_has_used_its_attempts_fails_it_instead_of_scoring_it()
     {
         await using var data = await MoneyDatabase.CreateAsync(server, "scorer-attempts");
         var now = DateTimeOffset.UtcNow;
         var player = await data.AddPlayerAsync("crasher", now);
         var scream = await data.AddScreamAsync(player, 0m, now.AddMinutes(-30), new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
-        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: now.AddSeconds(-30));
+        var crashed = ScoringClaim.Now(TimeProvider.System).At.AddSeconds(-30);
+        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: crashed);
 
         await using (var db = data.Context())
         {
-            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, recovering: true, Ct);
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System, takesOver: crashed), Ct);
             Assert.Equal(ScoreOutcome.Failed, outcome);
         }
 
@@ -50,7 +51,7 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
 
         await using (var db = data.Context())
         {
-            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, recovering: false, Ct);
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System), Ct);
             Assert.Equal(ScoreOutcome.Skipped, outcome);
         }
 
@@ -58,6 +59,39 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
         {
             var untouched = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
             Assert.Equal((ScreamStatus.Pending, 1), (untouched.Status, untouched.Attempts));
+        }
+    }
+
+    [Fact]
+    public async Task A_run_delivered_again_takes_over_only_its_own_claim_not_one_another_job_holds()
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, "scorer-takeover");
+        var now = DateTimeOffset.UtcNow;
+        var player = await data.AddPlayerAsync("twice-queued", now);
+        var scream = await data.AddScreamAsync(player, 0m, now, new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
+        var otherJobs = ScoringClaim.Now(TimeProvider.System);
+        await SetClaimAsync(data, scream, attempts: 1, claimedAt: otherJobs.At);
+
+        // This job's earlier run was killed before its claim landed; the other job's run holds the scream.
+        await using (var db = data.Context())
+        {
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System, takesOver: otherJobs.At.AddMilliseconds(-5)), Ct);
+            Assert.Equal(ScoreOutcome.Skipped, outcome);
+        }
+
+        await using (var db = data.Context())
+        {
+            var held = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal((ScreamStatus.Pending, 1, (DateTimeOffset?)otherJobs.At), (held.Status, held.Attempts, held.ScoringStartedAt));
+        }
+
+        // The other job's run, delivered again after its worker died, takes its own claim over.
+        await using (var db = data.Context())
+        {
+            db.ScreamAudio.Single(a => a.ScreamId == scream).Wav = TestClips.Scream();
+            await db.SaveChangesAsync(Ct);
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System, takesOver: otherJobs.At), Ct);
+            Assert.Equal(ScoreOutcome.Scored, outcome);
         }
     }
 
@@ -79,7 +113,7 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
         await using (var db = data.Context())
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(
-                () => Scorer(db, new ShutdownDuringRecognition(shutdown)).ScoreAsync(scream, recovering: false, shutdown.Token));
+                () => Scorer(db, new ShutdownDuringRecognition(shutdown)).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System), shutdown.Token));
         }
 
         await using (var check = data.Context())

@@ -8,10 +8,14 @@ namespace Kisei.Web.Screams;
 /// scream's attempts, and the scorer marks the scream failed once they are used up, so the retries
 /// Hangfire allows here are only a ceiling (<see cref="ScreamOptions.MaxScoringAttempts"/> is at most 20).
 /// </summary>
-public sealed class ScoreScreamJob(ScreamScorer scorer)
+public sealed class ScoreScreamJob(ScreamScorer scorer, TimeProvider time)
 {
-    /// <summary>The job parameter that counts this job's runs, so a run can tell it is taking over from one that died.</summary>
-    private const string RunsParameter = "KiseiScoringRuns";
+    /// <summary>
+    /// The job parameter that holds the stamp of this job's last claim (UTC ticks), so a run delivered again
+    /// after its worker died takes over that claim, and no other: the same scream can have two jobs (the
+    /// upload's and the recovery sweep's), and a run must not take over the claim of the other's live run.
+    /// </summary>
+    private const string ClaimParameter = "KiseiScoringClaim";
 
     /// <summary>Score jobs have a queue of their own, which workers take before the recurring ticks'.</summary>
     public const string Queue = "scoring";
@@ -20,9 +24,11 @@ public sealed class ScoreScreamJob(ScreamScorer scorer)
     [AutomaticRetry(Attempts = 20, DelaysInSeconds = [1, 2, 5, 10, 30])]
     public async Task RunAsync(Guid screamId, PerformContext? context, CancellationToken cancellationToken)
     {
-        // A job delivered again (its worker was killed, or it threw) owns the claim its earlier run left.
-        var runs = context?.GetJobParameter<int>(RunsParameter) ?? 0;
-        context?.SetJobParameter(RunsParameter, runs + 1);
-        await scorer.ScoreAsync(screamId, recovering: runs > 0, cancellationToken);
+        // The stamp is stored before the claim is written: a worker killed in between (even with its claim
+        // still on its way to the database) leaves a claim its job's next delivery recognises.
+        var earlier = context?.GetJobParameter<long?>(ClaimParameter);
+        var claim = ScoringClaim.Now(time, earlier is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
+        context?.SetJobParameter(ClaimParameter, claim.At.UtcTicks);
+        await scorer.ScoreAsync(screamId, claim, cancellationToken);
     }
 }

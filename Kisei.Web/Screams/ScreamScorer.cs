@@ -10,9 +10,9 @@ namespace Kisei.Web.Screams;
 
 /// <summary>
 /// Runs the pipeline on a stored scream and records the result. Safe to call more than once and
-/// from several replicas: a run first claims the scream, and only a pending scream whose last
-/// claim is older than <see cref="ClaimLease"/> can be claimed. Every claim uses an attempt, even a
-/// recovering one, so a clip that takes its process down is tried at most
+/// from several replicas: a run first claims the scream, and only a pending scream that is unclaimed,
+/// whose last claim is older than <see cref="ClaimLease"/>, or whose claim the run's own job left (its
+/// worker died) can be claimed. Every claim uses an attempt, even one taking over, so a clip that takes its process down is tried at most
 /// <see cref="ScreamOptions.MaxScoringAttempts"/> times. A run that finds the attempts used up marks the
 /// scream failed, so the player can retry it; so does <see cref="PendingScreamRecovery"/> for a scream
 /// no run is coming for.
@@ -28,24 +28,24 @@ public sealed class ScreamScorer(
     /// <summary>How long a claim protects a run from a second one; far longer than scoring takes.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
 
-    /// <summary>Scores the scream. <paramref name="recovering"/> takes over a claim left by a crashed run.</summary>
-    public async Task<ScoreOutcome> ScoreAsync(Guid screamId, bool recovering, CancellationToken cancellationToken)
+    /// <summary>Scores the scream under <paramref name="claim"/>.</summary>
+    public async Task<ScoreOutcome> ScoreAsync(Guid screamId, ScoringClaim claim, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var now = time.GetUtcNow();
-        var staleBefore = now - ClaimLease;
+        var staleBefore = time.GetUtcNow() - ClaimLease;
         var maxAttempts = options.Value.MaxScoringAttempts;
+        var takesOver = claim.TakesOver;
         var claimed = await db.Screams
             .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending && s.Attempts < maxAttempts
-                && (recovering || s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore))
+                && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore || s.ScoringStartedAt == takesOver))
             .ExecuteUpdateAsync(
                 update => update
                     .SetProperty(s => s.Attempts, s => s.Attempts + 1)
-                    .SetProperty(s => s.ScoringStartedAt, now),
+                    .SetProperty(s => s.ScoringStartedAt, claim.At),
                 cancellationToken);
         if (claimed == 0)
         {
-            return await GiveUpIfExhaustedAsync(screamId, recovering, staleBefore, cancellationToken)
+            return await GiveUpIfExhaustedAsync(screamId, takesOver, staleBefore, cancellationToken)
                 ? ScoreOutcome.Failed
                 : ScoreOutcome.Skipped;
         }
@@ -117,15 +117,15 @@ public sealed class ScreamScorer(
     }
 
     /// <summary>
-    /// Fails a pending scream whose attempts are used up and that no live run holds: this run's own
-    /// claim (<paramref name="recovering"/>), none, or a stale one. True when it did.
+    /// Fails a pending scream whose attempts are used up and that no live run holds: the claim this run's
+    /// job left (<paramref name="takesOver"/>), none, or a stale one. True when it did.
     /// </summary>
-    private async Task<bool> GiveUpIfExhaustedAsync(Guid screamId, bool recovering, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    private async Task<bool> GiveUpIfExhaustedAsync(Guid screamId, DateTimeOffset? takesOver, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
         var maxAttempts = options.Value.MaxScoringAttempts;
         var failed = await db.Screams
             .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending && s.Attempts >= maxAttempts
-                && (recovering || s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore))
+                && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore || s.ScoringStartedAt == takesOver))
             .ExecuteUpdateAsync(
                 update => update
                     .SetProperty(s => s.Status, ScreamStatus.Failed)
