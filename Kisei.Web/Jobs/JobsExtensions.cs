@@ -58,6 +58,7 @@ public static class JobsExtensions
         services.AddSingleton<JobPauses>();
         services.AddSingleton<JobServerName>();
         services.AddHangfire((provider, configuration) => configuration
+            .UseLogProvider(new JobsLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
