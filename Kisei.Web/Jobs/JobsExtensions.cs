@@ -49,8 +49,13 @@ public static class JobsExtensions
                 // poll remains as a fallback for a lost notification.
                 EnableLongPolling = settings.LongPolling,
                 QueuePollInterval = settings.QueuePollInterval,
-                // A lock row left by a replica that died blocks the others this long (default 10 min):
-                // keep it short, and longer than any tick holds it.
+                // A lock is a row stamped when taken; nothing renews it, and another replica may take it only
+                // once it is this old, holder alive or not. A replica killed while it holds one (the recurring
+                // scheduler's, taken every second for milliseconds, or a tick's [DisableConcurrentExecution])
+                // stops the others' scheduling this long: Hangfire.PostgreSql's 10 min would cost sixty scaling
+                // ticks. Below the scaling interval, a killed replica costs at most one tick. The scheduler and
+                // the ticks let go within a second; a tick stuck longer (a Kubernetes API timing out) may be
+                // overlapped by the next one, which reads the state afresh.
                 DistributedLockTimeout = settings.DistributedLockTimeout,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storage), storage);

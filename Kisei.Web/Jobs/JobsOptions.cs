@@ -31,9 +31,13 @@ public sealed class JobsOptions
     [Range(1, 15)]
     public int SchedulePollingIntervalSeconds { get; set; } = 1;
 
-    /// <summary>How long a lock held by a replica that died blocks the others, in seconds.</summary>
-    [Range(5, 3600)]
-    public int DistributedLockTimeoutSeconds { get; set; } = 60;
+    /// <summary>
+    /// How old a lock must be before another replica may take it, in seconds. Hangfire.PostgreSql's locks are
+    /// rows stamped when taken and never renewed, so this is how long a lock left by a replica that died
+    /// blocks the others. Keep it below the shortest schedule (scaling, 10 s) and above the longest hold.
+    /// </summary>
+    [Range(2, 3600)]
+    public int DistributedLockTimeoutSeconds { get; set; } = 5;
 
     /// <summary>How long a replica that stopped heartbeating counts as a server, in seconds.</summary>
     [Range(10, 3600)]

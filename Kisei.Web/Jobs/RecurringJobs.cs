@@ -12,9 +12,11 @@ namespace Kisei.Web.Jobs;
 /// schedule, so a restart does not move a tick.
 /// </summary>
 /// <remarks>
-/// Misfires are <see cref="MisfireHandlingMode.Relaxed"/>: when every replica was down over several
-/// ticks, one run catches up and the schedule goes on, with no burst. One replica dying costs nothing:
-/// the others' schedulers keep firing.
+/// The frequent ticks (cost shares, scaling, the recovery sweep) drop a tick they missed
+/// (<see cref="MisfireHandlingMode.Ignorable"/>): each run reads the state afresh, so a late run would only
+/// crowd the next tick, which is due within the interval. A replica killed while it held the scheduler's
+/// lock thus costs at most one tick (<see cref="JobsOptions.DistributedLockTimeoutSeconds"/>), never a burst.
+/// The daily retention catches up once after a downtime (<see cref="MisfireHandlingMode.Relaxed"/>).
 /// </remarks>
 internal sealed class RecurringJobs(
     IRecurringJobManager recurring,
@@ -54,7 +56,7 @@ internal sealed class RecurringJobs(
     private void Register()
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(billing.Value.TimeZone);
-        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc, MisfireHandling = MisfireHandlingMode.Relaxed };
+        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc, MisfireHandling = MisfireHandlingMode.Ignorable };
         recurring.AddOrUpdate<CostSharesJob>(CostSharesJob.Id, job => job.RunAsync(CancellationToken.None), Every.Cron(billing.Value.CostSharesIntervalSeconds)!, utc);
         recurring.AddOrUpdate<ScalingJob>(ScalingJob.Id, job => job.RunAsync(CancellationToken.None), Every.Cron(scaling.Value.IntervalSeconds)!, utc);
         recurring.AddOrUpdate<RetentionJob>(
