@@ -4,6 +4,7 @@ using Kisei.Web.Cli;
 using Kisei.Web.Data;
 using Kisei.Web.Hosting;
 using Kisei.Web.Jobs;
+using Kisei.Web.Metrics;
 using Kisei.Web.Pages;
 using Kisei.Web.Scaling;
 using Kisei.Web.Screams;
@@ -25,6 +26,7 @@ try
     builder.AddBilling();
     builder.AddScaling();
     builder.AddJobs();
+    builder.AddMetrics();
     builder.AddPages();
 
     var app = builder.Build();
@@ -34,6 +36,8 @@ try
     app.MapHealth();
     app.MapAccounts();
     app.MapScreams();
+    app.MapJobs();
+    app.MapKiseiMetrics();
     app.MapRazorPages().WithStaticAssets();
 
     app.LogStartupSummary();

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Kisei.Web.Speech;
 using Microsoft.Playwright;
-using Quartz;
 
 namespace Kisei.Web.Tests.Browser;
 
@@ -24,6 +24,8 @@ namespace Kisei.Web.Tests.Browser;
 /// </remarks>
 public class BrowserAppFixture(PostgresServerFixture server) : AppFixture(server)
 {
+    private readonly ScoringGate gate = new();
+
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? playwright;
@@ -89,15 +91,10 @@ public class BrowserAppFixture(PostgresServerFixture server) : AppFixture(server
     }
 
     /// <summary>
-    /// Keeps the score job from running until the result is disposed, by putting the scheduler in
-    /// standby: a test can then see a scream pending, and its polling, before the score arrives.
+    /// Keeps score runs from finishing until the result is disposed, by holding them at recognition: a
+    /// test can then see a scream pending, and its polling, before the score arrives.
     /// </summary>
-    public async Task<IAsyncDisposable> HoldScoringAsync()
-    {
-        var scheduler = await App.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(TestContext.Current.CancellationToken);
-        await scheduler.Standby(TestContext.Current.CancellationToken);
-        return new ScoringHold(scheduler);
-    }
+    public IDisposable HoldScoring() => gate.Close();
 
     /// <summary>The WAV bytes the app stored for a scream, read from the database.</summary>
     public async Task<byte[]> StoredWavAsync(Guid screamId)
@@ -133,8 +130,47 @@ public class BrowserAppFixture(PostgresServerFixture server) : AppFixture(server
         app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(LoopbackCertificate.Shared)));
     }
 
-    private sealed class ScoringHold(IScheduler scheduler) : IAsyncDisposable
+    protected override void ConfigureTestServices(IServiceCollection services)
     {
-        public async ValueTask DisposeAsync() => await scheduler.Start(CancellationToken.None);
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<ISpeechRecognizer>(provider => new GatedRecognizer(provider.GetRequiredService<RecognizerChoice>(), gate));
+    }
+
+    /// <summary>Recognition that waits while a test holds the gate shut.</summary>
+    private sealed class GatedRecognizer(ISpeechRecognizer inner, ScoringGate gate) : ISpeechRecognizer
+    {
+        public string Name => inner.Name;
+
+        public async ValueTask<Recognition> RecognizeAsync(ReadOnlyMemory<float> samples16kHz, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.RecognizeAsync(samples16kHz, cancellationToken);
+        }
+    }
+
+    /// <summary>Open unless a test holds it shut.</summary>
+    private sealed class ScoringGate
+    {
+        private TaskCompletionSource open = Opened();
+
+        public Task WaitAsync(CancellationToken cancellationToken) => Volatile.Read(ref open).Task.WaitAsync(cancellationToken);
+
+        public IDisposable Close()
+        {
+            Volatile.Write(ref open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            return new Reopen(this);
+        }
+
+        private static TaskCompletionSource Opened()
+        {
+            var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            source.SetResult();
+            return source;
+        }
+
+        private sealed class Reopen(ScoringGate gate) : IDisposable
+        {
+            public void Dispose() => Volatile.Read(ref gate.open).TrySetResult();
+        }
     }
 }

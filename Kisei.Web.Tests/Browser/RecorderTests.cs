@@ -185,7 +185,7 @@ public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<Bro
     {
         var page = player.Page;
         var before = player.CountRequests(IsResultPoll);
-        await using (await fixture.HoldScoringAsync())
+        using (fixture.HoldScoring())
         {
             await page.ClickAsync("#send");
             await page.Locator("#result [data-status=pending]").WaitForAsync();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Kisei.Web.Tests.Infrastructure;
 
 /// <summary>A class fixture: a fresh database and a running Kisei on it, shared by the tests of one class.</summary>
@@ -13,9 +15,14 @@ public class AppFixture(PostgresServerFixture server) : IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         Database = await server.CreateDatabaseAsync(GetType().Name.ToLowerInvariant(), TestContext.Current.CancellationToken);
-        App = new KiseiApp(Database.ConnectionString, Settings);
+        App = new KiseiApp(Database.ConnectionString, Settings) { TestServices = ConfigureTestServices };
         ConfigureServer(App);
         App.StartServer();
+    }
+
+    /// <summary>Swaps an I/O seam in the app's services, when a test must.</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
     }
 
     /// <summary>Runs before the app starts: the place to pick a real server, e.g. <c>app.UseKestrel(...)</c>.</summary>

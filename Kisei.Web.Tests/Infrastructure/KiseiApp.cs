@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Kisei.Web.Tests.Infrastructure;
 
 /// <summary>
-/// Kisei in-process on a test database: the real app, with real Quartz and PostgreSQL. It runs as a
+/// Kisei in-process on a test database: the real app, with real Hangfire and PostgreSQL. It runs as a
 /// production-like "Testing" environment (Secure cookies, so clients use https://localhost) with
 /// development sign-in switched on, the simulated cluster, and no Whisper model.
 /// </summary>
@@ -19,7 +21,14 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         ["Speech:ModelDirectory"] = Path.Combine(Path.GetTempPath(), "kisei-tests-no-models"),
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Kisei"] = "Information",
+        // Hangfire.PostgreSql's LISTEN/NOTIFY wake-up is process-wide; with several test hosts' storages in one
+        // process, hosts missed their own jobs. Tests poll the queue every second instead.
+        ["Jobs:LongPolling"] = "false",
+        ["Jobs:QueuePollIntervalSeconds"] = "1",
     };
+
+    /// <summary>Swaps an I/O seam before the app starts, when a test must.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -34,6 +43,11 @@ public sealed class KiseiApp(string connectionString, IReadOnlyDictionary<string
         foreach (var (key, value) in Defaults.Concat(settings ?? new Dictionary<string, string?>()))
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
 
         builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new TestOutputLoggerProvider()));

@@ -4,7 +4,8 @@ namespace Kisei.Web.Tests.Jobs;
 
 /// <summary>
 /// A running Kisei in which <see cref="AdminLogin"/> is an admin (through <c>Kisei:Admins</c>) once signed in
-/// with GitHub (<see cref="GitHub"/>): outside Development a development sign-in is never an admin.
+/// with GitHub (<see cref="GitHub"/>): outside Development a development sign-in is never an admin. The
+/// recurring jobs run on short schedules so that their runs show up quickly.
 /// </summary>
 public sealed class JobsAppFixture(PostgresServerFixture server) : AppFixture(server)
 {
@@ -12,10 +13,16 @@ public sealed class JobsAppFixture(PostgresServerFixture server) : AppFixture(se
 
     public StandInGitHub GitHub { get; private set; } = null!;
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(GitHub.Settings)
+    /// <summary>The settings of an app whose cost-shares and scaling jobs run every second.</summary>
+    public static Dictionary<string, string?> FastJobs() => new()
     {
         ["Kisei:Admins:0"] = AdminLogin,
+        ["Billing:CostSharesIntervalSeconds"] = "1",
+        ["Scaling:IntervalSeconds"] = "1",
     };
+
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(FastJobs().Concat(GitHub.Settings));
 
     public override async ValueTask InitializeAsync()
     {

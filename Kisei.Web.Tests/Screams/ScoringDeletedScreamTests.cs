@@ -1,5 +1,6 @@
 using Kisei.Web.Data;
 using Kisei.Web.Screams;
+using Kisei.Web.Metrics;
 using Kisei.Web.Speech;
 using Kisei.Web.Tests.Billing;
 using Kisei.Web.Tests.Infrastructure;
@@ -32,8 +33,8 @@ public sealed class ScoringDeletedScreamTests(PostgresServerFixture server)
         var recognizer = new DeleteDuringRecognition(data, scream, recognitionFailsToo);
         await using (var db = data.Context())
         {
-            var scorer = new ScreamScorer(db, new ScreamAnalyzer(recognizer), TimeProvider.System, Options.Create(new ScreamOptions()), NullLogger<ScreamScorer>.Instance);
-            Assert.Equal(ScoreOutcome.Skipped, await scorer.ScoreAsync(scream, recovering: false, Ct));
+            var scorer = new ScreamScorer(db, new ScreamAnalyzer(recognizer), new KiseiMetrics(), TimeProvider.System, Options.Create(new ScreamOptions()), NullLogger<ScreamScorer>.Instance);
+            Assert.Equal(ScoreOutcome.Skipped, await scorer.ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System), Ct));
         }
 
         Assert.True(recognizer.Deleted);

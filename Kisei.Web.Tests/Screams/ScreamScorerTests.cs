@@ -4,10 +4,8 @@ using Kisei.Web.Speech;
 using Kisei.Web.Tests.Billing;
 using Kisei.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace Kisei.Web.Tests.Screams;
 
@@ -19,37 +17,81 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_recovering_run_does_not_claim_a_scream_that_has_used_its_attempts_and_the_sweep_fails_it()
+    public async Task A_run_taking_over_its_own_claim_on_a_scream_that_has_used_its_attempts_fails_it_instead_of_scoring_it()
     {
         await using var data = await MoneyDatabase.CreateAsync(server, "scorer-attempts");
         var now = DateTimeOffset.UtcNow;
         var player = await data.AddPlayerAsync("crasher", now);
         var scream = await data.AddScreamAsync(player, 0m, now.AddMinutes(-30), new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
-        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: now.AddMinutes(-10));
+        var crashed = ScoringClaim.Now(TimeProvider.System).At.AddSeconds(-30);
+        await SetClaimAsync(data, scream, attempts: Limits.MaxScoringAttempts, claimedAt: crashed);
 
         await using (var db = data.Context())
         {
-            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, recovering: true, Ct);
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System, takesOver: crashed), Ct);
+            Assert.Equal(ScoreOutcome.Failed, outcome);
+        }
+
+        await using (var db = data.Context())
+        {
+            var failed = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal((ScreamStatus.Failed, Limits.MaxScoringAttempts), (failed.Status, failed.Attempts));
+            Assert.Contains("3 attempts", failed.FailureReason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_run_leaves_a_scream_another_run_holds_alone()
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, "scorer-held");
+        var now = DateTimeOffset.UtcNow;
+        var player = await data.AddPlayerAsync("holder", now);
+        var scream = await data.AddScreamAsync(player, 0m, now, new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
+        await SetClaimAsync(data, scream, attempts: 1, claimedAt: now);
+
+        await using (var db = data.Context())
+        {
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System), Ct);
             Assert.Equal(ScoreOutcome.Skipped, outcome);
         }
 
         await using (var db = data.Context())
         {
             var untouched = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
-            Assert.Equal((ScreamStatus.Pending, Limits.MaxScoringAttempts), (untouched.Status, untouched.Attempts));
+            Assert.Equal((ScreamStatus.Pending, 1), (untouched.Status, untouched.Attempts));
+        }
+    }
 
-            // Nothing is left to queue, so the dispatcher's scheduler is never started.
-            await using var services = new ServiceCollection().AddLogging().AddQuartz().BuildServiceProvider();
-            var dispatcher = new ScoreDispatcher(services.GetRequiredService<ISchedulerFactory>());
-            var recovery = new PendingScreamRecovery(db, dispatcher, TimeProvider.System, Options.Create(Limits), NullLogger<PendingScreamRecovery>.Instance);
-            Assert.Equal(0, await recovery.RecoverAsync(Ct));
+    [Fact]
+    public async Task A_run_delivered_again_takes_over_only_its_own_claim_not_one_another_job_holds()
+    {
+        await using var data = await MoneyDatabase.CreateAsync(server, "scorer-takeover");
+        var now = DateTimeOffset.UtcNow;
+        var player = await data.AddPlayerAsync("twice-queued", now);
+        var scream = await data.AddScreamAsync(player, 0m, now, new DateOnly(now.Year, now.Month, 1), ScreamStatus.Pending);
+        var otherJobs = ScoringClaim.Now(TimeProvider.System);
+        await SetClaimAsync(data, scream, attempts: 1, claimedAt: otherJobs.At);
+
+        // This job's earlier run was killed before its claim landed; the other job's run holds the scream.
+        await using (var db = data.Context())
+        {
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System, takesOver: otherJobs.At.AddMilliseconds(-5)), Ct);
+            Assert.Equal(ScoreOutcome.Skipped, outcome);
         }
 
         await using (var db = data.Context())
         {
-            var failed = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
-            Assert.Equal(ScreamStatus.Failed, failed.Status);
-            Assert.Contains("3 attempts", failed.FailureReason, StringComparison.Ordinal);
+            var held = await db.Screams.AsNoTracking().SingleAsync(s => s.Id == scream, Ct);
+            Assert.Equal((ScreamStatus.Pending, 1, (DateTimeOffset?)otherJobs.At), (held.Status, held.Attempts, held.ScoringStartedAt));
+        }
+
+        // The other job's run, delivered again after its worker died, takes its own claim over.
+        await using (var db = data.Context())
+        {
+            db.ScreamAudio.Single(a => a.ScreamId == scream).Wav = TestClips.Scream();
+            await db.SaveChangesAsync(Ct);
+            var outcome = await Scorer(db, new SyllableRecognizer()).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System, takesOver: otherJobs.At), Ct);
+            Assert.Equal(ScoreOutcome.Scored, outcome);
         }
     }
 
@@ -71,7 +113,7 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
         await using (var db = data.Context())
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(
-                () => Scorer(db, new ShutdownDuringRecognition(shutdown)).ScoreAsync(scream, recovering: false, shutdown.Token));
+                () => Scorer(db, new ShutdownDuringRecognition(shutdown)).ScoreAsync(scream, ScoringClaim.Now(TimeProvider.System), shutdown.Token));
         }
 
         await using (var check = data.Context())
@@ -82,7 +124,7 @@ public sealed class ScreamScorerTests(PostgresServerFixture server)
     }
 
     private static ScreamScorer Scorer(Kisei.Web.Data.KiseiDbContext db, ISpeechRecognizer recognizer) =>
-        new(db, new ScreamAnalyzer(recognizer), TimeProvider.System, Options.Create(Limits), NullLogger<ScreamScorer>.Instance);
+        new(db, new ScreamAnalyzer(recognizer), new Kisei.Web.Metrics.KiseiMetrics(), TimeProvider.System, Options.Create(Limits), NullLogger<ScreamScorer>.Instance);
 
     private static async Task SetClaimAsync(MoneyDatabase data, Guid scream, int attempts, DateTimeOffset? claimedAt)
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kisei.Web.Tests.Screams;
 
-/// <summary>The path of a scream through the real app: sign in, upload with the form's token, scored by the Quartz job.</summary>
+/// <summary>The path of a scream through the real app: sign in, upload with the form's token, scored by the Hangfire job.</summary>
 public sealed class UploadTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -19,6 +19,10 @@ public sealed class BillingOptions
     [Range(1, 1e15)]
     public long? MonthlyBudgetYen { get; set; }
 
+    /// <summary>The share of the budget the projected bill must reach to raise the budget alarm (0.8 warns at 80 %).</summary>
+    [Range(0.01, 1)]
+    public double BudgetAlarmShare { get; set; } = 0.8;
+
     /// <summary>How often the cost-shares job stores a snapshot of the shares, in seconds.</summary>
     [Range(1, 3600)]
     public int CostSharesIntervalSeconds { get; set; } = 30;

@@ -19,4 +19,13 @@ public sealed class BillingPeriods(TimeProvider time, IOptions<BillingOptions> o
         var local = TimeZoneInfo.ConvertTime(instant, zone);
         return new DateOnly(local.Year, local.Month, 1);
     }
+
+    /// <summary>The instants a period starts and ends at (the next period's start).</summary>
+    public (DateTimeOffset Start, DateTimeOffset End) Bounds(DateOnly period) => (StartOf(period), StartOf(period.AddMonths(1)));
+
+    private DateTimeOffset StartOf(DateOnly period)
+    {
+        var local = period.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
 }

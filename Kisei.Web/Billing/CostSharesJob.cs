@@ -1,17 +1,33 @@
-using Quartz;
+using Hangfire;
+using Kisei.Web.Metrics;
+using Kisei.Web.Scaling.Kubernetes;
 
 namespace Kisei.Web.Billing;
 
-/// <summary>Stores a snapshot of the cost shares; every <see cref="BillingOptions.CostSharesIntervalSeconds"/>, once across the cluster.</summary>
-[DisallowConcurrentExecution]
-public sealed class CostSharesJob(CostShares costShares) : IJob
+/// <summary>
+/// Stores a snapshot of the cost shares and checks the budget; every
+/// <see cref="BillingOptions.CostSharesIntervalSeconds"/>, once across the replicas. A failed tick is
+/// not retried: the next one comes within the interval and reads the cluster afresh.
+/// </summary>
+public sealed class CostSharesJob(CostShares costShares, BudgetAlarm alarm, KiseiMetrics metrics)
 {
-    public static readonly JobKey Key = new("cost-shares", "billing");
+    public const string Id = "cost-shares";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisableConcurrentExecution(timeoutInSeconds: 5)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var snapshot = await costShares.TakeSnapshotAsync(cancellationToken);
-        context.Result = $"bill {snapshot.BillYen} yen, {snapshot.ObservedReplicas} replicas, {snapshot.Shares.Count} players";
+        ShareSnapshot snapshot;
+        try
+        {
+            snapshot = await costShares.TakeSnapshotAsync(cancellationToken);
+        }
+        catch (KubernetesApiException)
+        {
+            metrics.KubernetesErrors.WithLabels(Id).Inc();
+            throw;
+        }
+
+        await alarm.CheckAsync(snapshot, cancellationToken);
     }
 }

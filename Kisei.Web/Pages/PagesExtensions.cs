@@ -88,13 +88,27 @@ public static class PagesExtensions
 
     /// <summary>
     /// /healthz (liveness): the process answers, and has not given up on its database (checks tagged
-    /// "live"). /readyz: the database and the scheduler answer too (checks tagged "ready").
+    /// "live"). /readyz: the database, the job storage and this replica's job server answer too (checks
+    /// tagged "ready").
     /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
         return endpoints;
+    }
+
+    /// <summary>Each check's status and description (the database, Hangfire's storage and this replica's job server) as JSON.</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                entry => entry.Key,
+                entry => new { status = entry.Value.Status.ToString(), description = entry.Value.Description }),
+        });
     }
 
     /// <summary>

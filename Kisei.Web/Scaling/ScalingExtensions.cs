@@ -1,4 +1,5 @@
 using Kisei.Web.Billing;
+using Kisei.Web.Jobs;
 using Kisei.Web.Scaling.Kubernetes;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ public static class ScalingExtensions
         services.AddOptions<ScalingOptions>()
             .BindConfiguration(ScalingOptions.Section)
             .ValidateDataAnnotations()
+            .Validate(options => Every.Cron(options.IntervalSeconds) is not null, Every.Refusal("Scaling:IntervalSeconds"))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScalingOptions>, ScalingOptionsValidator>();
         services.AddSingleton(provider =>

@@ -1,19 +1,25 @@
-using Quartz;
+using Hangfire;
+using Kisei.Web.Metrics;
 
 namespace Kisei.Web.Scaling;
 
-/// <summary>Scales the Deployment with the total score; every <see cref="ScalingOptions.IntervalSeconds"/>, once across the cluster.</summary>
-[DisallowConcurrentExecution]
-public sealed class ScalingJob(Autoscaler autoscaler) : IJob
+/// <summary>
+/// Scales the Deployment with the total score; every <see cref="ScalingOptions.IntervalSeconds"/>, once
+/// across the replicas. A failed tick is not retried: the next one comes within the interval.
+/// </summary>
+public sealed class ScalingJob(Autoscaler autoscaler, KiseiMetrics metrics)
 {
-    public static readonly JobKey Key = new("scaling", "scaling");
+    public const string Id = "scaling";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    [DisableConcurrentExecution(timeoutInSeconds: 5)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        // The autoscaler records a failed cluster call as the run's action, with its error.
         var run = await autoscaler.RunAsync(cancellationToken);
-        context.Result = run.Error is null
-            ? $"{run.Action.ToString().ToLowerInvariant()}: target {run.Target}, replicas {run.ReplicasBefore} → {run.ReplicasSet ?? run.ReplicasBefore}"
-            : $"failed: {run.Error}";
+        if (run.Action == ScalingAction.Failed)
+        {
+            metrics.KubernetesErrors.WithLabels(Id).Inc();
+        }
     }
 }

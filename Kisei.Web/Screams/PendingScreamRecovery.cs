@@ -6,12 +6,12 @@ namespace Kisei.Web.Screams;
 
 /// <summary>
 /// Makes sure no scream stays pending forever (DESIGN §9). A scream whose score run was never
-/// scheduled (the process died between commit and enqueue), or whose run died with its claim, is
-/// queued again; one that has used up its attempts is marked failed, so the player can retry it.
+/// queued (the process died between commit and enqueue), or whose run died with its claim and was
+/// not delivered again, is queued again; one that has used up its attempts is marked failed, so the player can retry it.
 /// </summary>
 /// <remarks>
-/// Racing an upload that is about to queue its own scream is harmless: queueing is idempotent per
-/// scream, and a second run finds the scream claimed or scored and does nothing.
+/// Racing an upload that is about to queue its own scream is harmless: a second run finds the scream
+/// claimed or scored and does nothing.
 /// </remarks>
 public sealed class PendingScreamRecovery(
     KiseiDbContext db,
@@ -33,7 +33,7 @@ public sealed class PendingScreamRecovery(
             .ExecuteUpdateAsync(
                 update => update
                     .SetProperty(s => s.Status, ScreamStatus.Failed)
-                    .SetProperty(s => s.FailureReason, $"Scoring did not finish after {maxAttempts} attempts."),
+                    .SetProperty(s => s.FailureReason, ScreamScorer.ExhaustedReason(maxAttempts)),
                 cancellationToken);
         if (givenUp > 0)
         {
@@ -46,18 +46,12 @@ public sealed class PendingScreamRecovery(
             .Take(500)
             .ToListAsync(cancellationToken);
 
-        var queued = 0;
         foreach (var screamId in candidates)
         {
-            if (await dispatcher.IsQueuedAsync(screamId, cancellationToken))
-            {
-                continue;
-            }
-
-            await dispatcher.EnqueueAsync(screamId, cancellationToken);
-            queued++;
+            dispatcher.Enqueue(screamId);
         }
 
+        var queued = candidates.Count;
         if (queued > 0)
         {
             logger.LogInformation("Queued {Count} pending screams whose score run was lost", queued);

@@ -1,14 +1,13 @@
-using Quartz;
+using Hangfire;
 
 namespace Kisei.Web.Screams;
 
-/// <summary>The recovery sweep, on a schedule.</summary>
-[DisallowConcurrentExecution]
-public sealed class RecoverPendingScreamsJob(PendingScreamRecovery recovery) : IJob
+/// <summary>The recovery sweep, at start and on a schedule; once at a time across the replicas.</summary>
+public sealed class RecoverPendingScreamsJob(PendingScreamRecovery recovery)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        context.Result = await recovery.RecoverAsync(cancellationToken);
-    }
+    public const string Id = "recover-pending-screams";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 5)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken cancellationToken) => await recovery.RecoverAsync(cancellationToken);
 }

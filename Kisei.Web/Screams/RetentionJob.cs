@@ -1,16 +1,13 @@
-using Quartz;
+using Hangfire;
 
 namespace Kisei.Web.Screams;
 
-/// <summary>The daily retention sweep, once across the cluster.</summary>
-[DisallowConcurrentExecution]
-public sealed class RetentionJob(DataRetention retention) : IJob
+/// <summary>The daily retention sweep, once across the replicas.</summary>
+public sealed class RetentionJob(DataRetention retention)
 {
-    public static readonly JobKey Key = new("retention", "screams");
+    public const string Id = "retention";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        context.Result = (await retention.SweepAsync(cancellationToken)).ToString();
-    }
+    [DisableConcurrentExecution(timeoutInSeconds: 5)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken cancellationToken) => await retention.SweepAsync(cancellationToken);
 }

@@ -26,7 +26,7 @@ public sealed class RetentionOptions
     [Range(31, 3650)]
     public int ShareSnapshotRetentionDays { get; set; } = 35;
 
-    /// <summary>When the retention job runs: a Quartz cron expression in the Billing:TimeZone (daily at 04:30).</summary>
+    /// <summary>When the retention job runs: a 6-field cron expression (seconds first) in the Billing:TimeZone (daily at 04:30).</summary>
     [Required]
     public string Cron { get; set; } = "0 30 4 * * ?";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kisei.Web.Audio;
 using Kisei.Web.Data;
+using Kisei.Web.Metrics;
 using Kisei.Web.Speech;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -9,16 +10,19 @@ namespace Kisei.Web.Screams;
 
 /// <summary>
 /// Runs the pipeline on a stored scream and records the result. Safe to call more than once and
-/// from several replicas: a run first claims the scream, and only a pending scream whose last
-/// claim is older than <see cref="ClaimLease"/> can be claimed. Every claim uses an attempt, even a
-/// recovering one, so a clip that takes its process down is tried at most
-/// <see cref="ScreamOptions.MaxScoringAttempts"/> times; <see cref="PendingScreamRecovery"/> then fails it.
+/// from several replicas: a run first claims the scream, and only a pending scream that is unclaimed,
+/// whose last claim is older than <see cref="ClaimLease"/>, or whose claim the run's own job left (its
+/// worker died) can be claimed. Every claim uses an attempt, even one taking over, so a clip that takes its process down is tried at most
+/// <see cref="ScreamOptions.MaxScoringAttempts"/> times. A run that finds the attempts used up marks the
+/// scream failed, so the player can retry it; so does <see cref="PendingScreamRecovery"/> for a scream
+/// no run is coming for.
 /// A player may delete the scream at any moment of a run; the run then stores nothing and ends as
 /// <see cref="ScoreOutcome.Skipped"/>, not as a failure.
 /// </summary>
 public sealed class ScreamScorer(
     KiseiDbContext db,
     ScreamAnalyzer analyzer,
+    KiseiMetrics metrics,
     TimeProvider time,
     IOptions<ScreamOptions> options,
     ILogger<ScreamScorer> logger)
@@ -26,25 +30,26 @@ public sealed class ScreamScorer(
     /// <summary>How long a claim protects a run from a second one; far longer than scoring takes.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
 
-    /// <summary>Scores the scream. <paramref name="recovering"/> takes over a claim left by a crashed run.</summary>
-    public async Task<ScoreOutcome> ScoreAsync(Guid screamId, bool recovering, CancellationToken cancellationToken)
+    /// <summary>Scores the scream under <paramref name="claim"/>.</summary>
+    public async Task<ScoreOutcome> ScoreAsync(Guid screamId, ScoringClaim claim, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var now = time.GetUtcNow();
-        var staleBefore = now - ClaimLease;
+        var staleBefore = time.GetUtcNow() - ClaimLease;
         var maxAttempts = options.Value.MaxScoringAttempts;
+        var takesOver = claim.TakesOver;
         var claimed = await db.Screams
             .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending && s.Attempts < maxAttempts
-                && (recovering || s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore))
+                && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore || s.ScoringStartedAt == takesOver))
             .ExecuteUpdateAsync(
                 update => update
                     .SetProperty(s => s.Attempts, s => s.Attempts + 1)
-                    .SetProperty(s => s.ScoringStartedAt, now),
+                    .SetProperty(s => s.ScoringStartedAt, claim.At),
                 cancellationToken);
         if (claimed == 0)
         {
-            logger.LogInformation("Scream {ScreamId} is not pending, is being scored elsewhere or has used its attempts; nothing to do", screamId);
-            return ScoreOutcome.Skipped;
+            return await GiveUpIfExhaustedAsync(screamId, takesOver, staleBefore, cancellationToken)
+                ? ScoreOutcome.Failed
+                : ScoreOutcome.Skipped;
         }
 
         var scream = await db.Screams.Include(s => s.Audio).SingleOrDefaultAsync(s => s.Id == screamId, cancellationToken);
@@ -84,14 +89,22 @@ public sealed class ScreamScorer(
             logger.LogWarning(exception, "Recognition failed for scream {ScreamId}", screamId);
             return await FailAsync(scream, $"Speech recognition failed: {exception.Message}", started, cancellationToken);
         }
-#pragma warning disable CA1031 // Any fault of the pipeline fails this scream, never the job or the app.
-        catch (Exception exception)
-#pragma warning restore CA1031
+        catch (Exception exception) when (scream.Attempts >= maxAttempts)
         {
-            logger.LogError(exception, "Scoring scream {ScreamId} failed", screamId);
+            logger.LogError(exception, "Scoring scream {ScreamId} failed on its last attempt", screamId);
             return await FailAsync(scream, $"Scoring failed: {exception.Message}", started, cancellationToken);
         }
+        catch (Exception exception)
+        {
+            // Another fault may pass (memory, a database blip): release the claim, keep the attempt, and let
+            // the job's retry try again.
+            logger.LogWarning(exception, "Scoring scream {ScreamId} failed on attempt {Attempt} of {MaxAttempts}; it will be retried", screamId, scream.Attempts, maxAttempts);
+            await db.Screams.Where(s => s.Id == screamId)
+                .ExecuteUpdateAsync(update => update.SetProperty(s => s.ScoringStartedAt, (DateTimeOffset?)null), CancellationToken.None);
+            throw;
+        }
 
+        metrics.Scored(analysis.Recognition.Recognizer, Stopwatch.GetElapsedTime(started));
         Apply(scream, analysis);
         scream.Status = ScreamStatus.Scored;
         scream.ScoredAt = time.GetUtcNow();
@@ -112,6 +125,34 @@ public sealed class ScreamScorer(
             scream.ScoringMilliseconds);
         return ScoreOutcome.Scored;
     }
+
+    /// <summary>
+    /// Fails a pending scream whose attempts are used up and that no live run holds: the claim this run's
+    /// job left (<paramref name="takesOver"/>), none, or a stale one. True when it did.
+    /// </summary>
+    private async Task<bool> GiveUpIfExhaustedAsync(Guid screamId, DateTimeOffset? takesOver, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    {
+        var maxAttempts = options.Value.MaxScoringAttempts;
+        var failed = await db.Screams
+            .Where(s => s.Id == screamId && s.Status == ScreamStatus.Pending && s.Attempts >= maxAttempts
+                && (s.ScoringStartedAt == null || s.ScoringStartedAt < staleBefore || s.ScoringStartedAt == takesOver))
+            .ExecuteUpdateAsync(
+                update => update
+                    .SetProperty(s => s.Status, ScreamStatus.Failed)
+                    .SetProperty(s => s.FailureReason, ExhaustedReason(maxAttempts)),
+                cancellationToken);
+        if (failed == 0)
+        {
+            logger.LogInformation("Scream {ScreamId} is not pending or is being scored elsewhere; nothing to do", screamId);
+            return false;
+        }
+
+        logger.LogWarning("Gave up on scream {ScreamId} after {MaxAttempts} attempts", screamId, maxAttempts);
+        return true;
+    }
+
+    /// <summary>Why a scream whose runs never finished is failed.</summary>
+    public static string ExhaustedReason(int maxAttempts) => $"Scoring did not finish after {maxAttempts} attempts.";
 
     private static void Apply(Scream scream, ScreamAnalysis analysis)
     {

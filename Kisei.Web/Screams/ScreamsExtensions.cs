@@ -1,7 +1,7 @@
 using Kisei.Web.Accounts;
 using Kisei.Web.Data;
 using Microsoft.EntityFrameworkCore;
-using Quartz;
+using Kisei.Web.Jobs;
 
 namespace Kisei.Web.Screams;
 
@@ -14,6 +14,7 @@ public static class ScreamsExtensions
         var services = builder.Services;
         services.AddOptions<ScreamOptions>().BindConfiguration(ScreamOptions.Section)
             .ValidateDataAnnotations()
+            .Validate(options => Every.Cron(options.RecoverySweepSeconds) is not null, Every.Refusal("Screams:RecoverySweepSeconds"))
             .Validate(options => options.MinDurationSeconds < options.MaxDurationSeconds, "Screams:MinDurationSeconds must be below MaxDurationSeconds.")
             .ValidateOnStart();
         services.AddSingleton<ScreamAnalyzer>();
@@ -24,7 +25,7 @@ public static class ScreamsExtensions
         services.AddSingleton<UploadGate>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(options => CronExpression.TryParse(options.Cron, out _), "Retention:Cron is not a valid Quartz cron expression.")
+            .Validate(options => Cronos.CronExpression.TryParse(options.Cron, Cronos.CronFormat.IncludeSeconds, out _), "Retention:Cron is not a valid 6-field cron expression (seconds minutes hours day month weekday).")
             .ValidateOnStart();
         services.AddScoped<DataRetention>();
         return builder;

@@ -4,6 +4,7 @@ using Kisei.Web.Accounts;
 using Kisei.Web.Audio;
 using Kisei.Web.Billing;
 using Kisei.Web.Data;
+using Kisei.Web.Metrics;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
@@ -48,6 +49,7 @@ internal static class UploadEndpoint
         UploadGate gate,
         UploadRateLimit rateLimit,
         ScoreDispatcher dispatcher,
+        KiseiMetrics metrics,
         BillingPeriods periods,
         TimeProvider time,
         IOptions<ScreamOptions> options,
@@ -216,9 +218,10 @@ internal static class UploadEndpoint
             audio.SampleRateHz);
 
         // 7. Queue the score run. If this fails the scream is still safe: the recovery sweep queues it.
+        metrics.Uploads.Inc();
         try
         {
-            await dispatcher.EnqueueAsync(scream.Id, cancellationToken);
+            dispatcher.Enqueue(scream.Id);
         }
 #pragma warning disable CA1031 // The upload is stored; a queueing fault must not turn it into an error.
         catch (Exception exception)

@@ -94,7 +94,7 @@ public sealed class PrivatePostgresHostingTests
         return await command.ExecuteScalarAsync(Cancel);
     }
 
-    /// <summary>Stands for Quartz and friends: a hosted service that still needs the database while it stops.</summary>
+    /// <summary>Stands for Hangfire and friends: a hosted service that still needs the database while it stops.</summary>
     private sealed class DatabaseUserAtShutdown(IConfiguration configuration) : IHostedService
     {
         public object? AnswerAtShutdown { get; private set; }

@@ -16,7 +16,7 @@ public static class PrivatePostgresHosting
 
     /// <summary>
     /// When <c>ConnectionStrings:Postgres</c> is empty, starts the private server now, so that its
-    /// connection string is in the configuration before EF Core and Quartz read it, supervises it
+    /// connection string is in the configuration before EF Core and Hangfire read it, supervises it
     /// (<see cref="PrivatePostgresSupervisor"/>, with a readiness and a liveness check), and stops it
     /// (fast shutdown) once every hosted service has stopped. Otherwise starts nothing.
     /// </summary>
@@ -104,7 +104,7 @@ public static class PrivatePostgresHosting
 
     /// <summary>
     /// Stops the server in <see cref="IHostedLifecycleService.StoppedAsync"/>, which the host
-    /// calls after every hosted service's StopAsync, so Quartz and friends finish with the
+    /// calls after every hosted service's StopAsync, so Hangfire and friends finish with the
     /// database first.
     /// </summary>
     private sealed class PrivatePostgresShutdown(PostgresLease lease) : IHostedLifecycleService

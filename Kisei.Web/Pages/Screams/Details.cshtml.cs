@@ -75,7 +75,7 @@ public sealed class DetailsModel(
             return NotFound();
         }
 
-        await dispatcher.EnqueueAsync(id, cancellationToken);
+        dispatcher.Enqueue(id);
         return Request.Headers.ContainsKey("HX-Request") ? await OnGetStatusAsync(id, cancellationToken) : RedirectToPage(new { id });
     }
 
