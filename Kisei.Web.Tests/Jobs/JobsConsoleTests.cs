@@ -35,7 +35,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task An_admin_sees_the_recurring_jobs_with_their_schedules_and_names_and_a_link_back_to_the_game()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
 
         var page = await admin.GetDocumentAsync("/hangfire/recurring");
 
@@ -53,7 +53,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task Job_names_follow_the_readers_language()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
         admin.Http.DefaultRequestHeaders.AcceptLanguage.Add(new StringWithQualityHeaderValue("en"));
 
         var page = await admin.GetDocumentAsync("/hangfire/recurring");
@@ -65,7 +65,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task A_dashboard_command_without_the_antiforgery_token_is_refused()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
 
         using var forged = await admin.Http.PostAsync("/hangfire/kisei/pauses/pause/retention", new FormUrlEncodedContent([]), Ct);
         using var trigger = await admin.Http.PostAsync("/hangfire/recurring/trigger", new FormUrlEncodedContent([new("jobs[]", "retention")]), Ct);
@@ -95,7 +95,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task The_scaling_page_shows_observed_to_target_and_the_action_of_the_last_runs()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
         await Wait.UntilAsync(() => Runs() >= 2, "two scaling runs are stored", TimeSpan.FromSeconds(30));
 
         var page = await admin.GetDocumentAsync("/jobs/scaling");
@@ -122,7 +122,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task The_costs_page_shows_each_runs_bill_players_and_total_score()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
         await Wait.UntilAsync(() => Snapshots() >= 1, "a cost-shares run is stored", TimeSpan.FromSeconds(30));
 
         var page = await admin.GetDocumentAsync("/jobs/costs");
@@ -141,7 +141,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task The_metrics_endpoint_exposes_the_series_to_admins()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
         var id = await admin.UploadAcceptedAsync(TestClips.Scream());
         await admin.WaitUntilScoredAsync(id);
         await Wait.UntilAsync(() => HasScalingRun(), "a scaling run is stored", TimeSpan.FromSeconds(30));
@@ -170,7 +170,7 @@ public sealed class JobsConsoleTests(JobsAppFixture fixture) : IClassFixture<Job
     [Fact]
     public async Task Readiness_reports_the_job_storage_and_server_and_the_status_page_links_admins_to_the_dashboard()
     {
-        using var admin = await PlayerClient.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
+        using var admin = await fixture.GitHub.SignInAsync(fixture.App, JobsAppFixture.AdminLogin);
         using var player = await PlayerClient.SignInAsync(fixture.App, "jobs-status-player");
 
         using var ready = await admin.Http.GetAsync("/readyz", Ct);

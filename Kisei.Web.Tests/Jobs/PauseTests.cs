@@ -15,11 +15,13 @@ public sealed class PauseTests(PostgresServerFixture server)
     public async Task A_paused_job_does_not_run_stays_paused_across_a_restart_and_runs_again_on_its_schedule_once_resumed()
     {
         await using var database = await server.CreateDatabaseAsync("pause", Ct);
+        await using var github = await StandInGitHub.StartAsync(Ct);
+        var settings = new Dictionary<string, string?>(JobsAppFixture.FastJobs().Concat(github.Settings));
         var cutoff = DateTimeOffset.MinValue;
-        await using (var first = new KiseiApp(database.ConnectionString, JobsAppFixture.FastJobs()))
+        await using (var first = new KiseiApp(database.ConnectionString, settings))
         {
             first.StartServer();
-            using var admin = await PlayerClient.SignInAsync(first, JobsAppFixture.AdminLogin);
+            using var admin = await github.SignInAsync(first, JobsAppFixture.AdminLogin);
             await Wait.UntilAsync(() => ScalingRuns(database) > 0, "the scaling job runs", TimeSpan.FromSeconds(30));
 
             Assert.Equal(HttpStatusCode.NoContent, await Dashboard.CommandAsync(admin, "/hangfire/kisei/pauses/pause/scaling"));
@@ -33,9 +35,9 @@ public sealed class PauseTests(PostgresServerFixture server)
             Assert.True(scaling.NextExecution > cutoff.UtcDateTime.AddSeconds(2), $"next execution {scaling.NextExecution:O}");
         }
 
-        await using var second = new KiseiApp(database.ConnectionString, JobsAppFixture.FastJobs());
+        await using var second = new KiseiApp(database.ConnectionString, settings);
         second.StartServer();
-        using (var admin = await PlayerClient.SignInAsync(second, JobsAppFixture.AdminLogin))
+        using (var admin = await github.SignInAsync(second, JobsAppFixture.AdminLogin))
         {
             Assert.True(await Dashboard.IsListedPausedAsync(admin, "scaling"));
             Assert.False(await Dashboard.IsListedPausedAsync(admin, "cost-shares"));
