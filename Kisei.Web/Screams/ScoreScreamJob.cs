@@ -8,7 +8,7 @@ namespace Kisei.Web.Screams;
 /// scream's attempts, and the scorer marks the scream failed once they are used up, so the retries
 /// Hangfire allows here are only a ceiling (<see cref="ScreamOptions.MaxScoringAttempts"/> is at most 20).
 /// </summary>
-public sealed class ScoreScreamJob(ScreamScorer scorer, TimeProvider time)
+public sealed class ScoreScreamJob(ScreamScorer scorer, ScoreBulletin bulletin, TimeProvider time)
 {
     /// <summary>
     /// The job parameter that holds the stamp of this job's last claim (UTC ticks), so a run delivered again
@@ -29,6 +29,13 @@ public sealed class ScoreScreamJob(ScreamScorer scorer, TimeProvider time)
         var earlier = context?.GetJobParameter<long?>(ClaimParameter);
         var claim = ScoringClaim.Now(time, earlier is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
         context?.SetJobParameter(ClaimParameter, claim.At.UtcTicks);
-        await scorer.ScoreAsync(screamId, claim, cancellationToken);
+        try
+        {
+            await scorer.ScoreAsync(screamId, claim, cancellationToken);
+        }
+        finally
+        {
+            bulletin.Announce(screamId); // the player's page, waiting on this replica, looks at once
+        }
     }
 }

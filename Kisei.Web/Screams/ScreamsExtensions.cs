@@ -19,6 +19,7 @@ public static class ScreamsExtensions
             .ValidateOnStart();
         services.AddSingleton<ScreamAnalyzer>();
         services.AddSingleton<ScoreDispatcher>();
+        services.AddSingleton<ScoreBulletin>();
         services.AddScoped<ScreamScorer>();
         services.AddScoped<PendingScreamRecovery>();
         services.AddScoped<UploadRateLimit>();

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Pages.Screams;
 
 /// <summary>
-/// /screams/{id}: the result. While pending, the status fragment polls itself with htmx and the
-/// server stops the polling by returning the fragment without its trigger. Only the owner sees it;
+/// /screams/{id}: the result. While pending, the status fragment asks again with htmx as soon as it is
+/// loaded, and the server holds each such request until the run ends (a long poll); it stops the loop
+/// by returning the fragment without its trigger. Only the owner sees it;
 /// anyone else gets 404, which does not reveal that the scream exists. The owner can replay the
 /// audio while retention keeps it, and share the result by a public link, or take the link back.
 /// </summary>
@@ -21,6 +22,7 @@ namespace Kisei.Web.Pages.Screams;
 public sealed class DetailsModel(
     KiseiDbContext db,
     ScoreDispatcher dispatcher,
+    ScoreBulletin bulletin,
     Standings standings,
     BillingPeriods periods,
     IOptions<RetentionOptions> retention) : PageModel
@@ -30,12 +32,32 @@ public sealed class DetailsModel(
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
-    /// <summary>The fragment htmx polls. Once the scream is scored it tells the page (the standing card and the recent list listen).</summary>
-    public async Task<IActionResult> OnGetStatusAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>How long one long poll is held before the pending fragment is answered and asks again.</summary>
+    public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The fragment htmx polls. With <paramref name="wait"/>, a pending scream's answer waits for its run to
+    /// end, at most <see cref="LongPoll"/>. Once the scream is scored it tells the page (the standing card
+    /// and the recent list listen).
+    /// </summary>
+    public async Task<IActionResult> OnGetStatusAsync(Guid id, bool wait, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
         {
             return NotFound();
+        }
+
+        if (wait && Result.Scream.IsPending)
+        {
+            var settled = await bulletin.WaitAsync(
+                id,
+                async ct => !await db.Screams.AnyAsync(s => s.Id == id && s.Status == ScreamStatus.Pending, ct), // scored, failed or deleted
+                LongPoll,
+                cancellationToken);
+            if (settled && !await LoadAsync(id, cancellationToken))
+            {
+                return NotFound(); // deleted meanwhile
+            }
         }
 
         if (Result.Scream.Status == ScreamStatus.Scored)
@@ -76,7 +98,7 @@ public sealed class DetailsModel(
         }
 
         dispatcher.Enqueue(id);
-        return Request.Headers.ContainsKey("HX-Request") ? await OnGetStatusAsync(id, cancellationToken) : RedirectToPage(new { id });
+        return Request.Headers.ContainsKey("HX-Request") ? await OnGetStatusAsync(id, wait: false, cancellationToken) : RedirectToPage(new { id });
     }
 
     /// <summary>
