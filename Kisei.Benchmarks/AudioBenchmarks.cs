@@ -6,7 +6,7 @@ using NAudio.Wave;
 namespace Kisei.Benchmarks;
 
 /// <summary>
-/// The audio layer on the clip DESIGN §8 names: 30 s, 48 kHz, 16-bit stereo, built in memory.
+/// The audio layer on the clip docs/design.md §8 names: 30 s, 48 kHz, 16-bit stereo, built in memory.
 /// Target: WAV decode + loudness under 5 ms (median). For reference, NAudio's own reader on the same
 /// clip, and Kisei's reader on a 24-bit copy (a layout it decodes through NAudio).
 /// </summary>

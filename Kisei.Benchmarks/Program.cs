@@ -6,6 +6,7 @@ suites["audio"] = AudioBenchmarks.Run;
 suites["whisper"] = Kisei.Benchmarks.Whisper.WhisperBenchmark.Run;
 suites["whisper-engines"] = Kisei.Benchmarks.Whisper.EngineComparison.Run;
 suites["whisper-engine-once"] = Kisei.Benchmarks.Whisper.EngineComparison.RunOnce;
+suites["page-score"] = PageScoreBenchmark.Run;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

@@ -8,8 +8,11 @@
 #                                                    uploads arrive at once, and for a minute after
 #   Kisei.Benchmarks/app.sh mixed [MODEL]            home page p50/p90/p99 at 200 requests/s while
 #                                                    2 uploads/s are scored (needs hey)
+#   Kisei.Benchmarks/app.sh page-score [MODEL]       in Chromium, upload response to score on the page
+#                                                    (build Kisei.Benchmarks in Release too)
 #
-# Build first: dotnet build -c Release Kisei.Web. The app runs on its embedded defaults in the
+# Build first: dotnet build -c Release Kisei.Web. APP_ROOT=DIR runs the app built in another checkout
+# (to compare a change with main, say), with this checkout's scripts. The app runs on its embedded defaults in the
 # Development environment (development sign-in), on port $PORT (default 5390). Each run signs
 # in a fresh player, so the daily upload limit never interferes. The clip is a 10 s, 48 kHz
 # mono sawtooth at half scale, written here with Python's standard library.
@@ -32,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_app() { # [model]
-    (cd "$root/Kisei.Web" && ASPNETCORE_ENVIRONMENT=Development Speech__ModelPath=${1:-} \
+    (cd "${APP_ROOT:-$root}/Kisei.Web" && ASPNETCORE_ENVIRONMENT=Development Speech__ModelPath=${1:-} \
         exec dotnet bin/Release/net10.0/Kisei.Web.dll --urls "$base") >"$work/app.log" 2>&1 &
     app=$!
     for _ in $(seq 1 120); do
@@ -154,7 +157,7 @@ burst)
     ;;
 mixed)
     # One player uploads twice a second, far above the default rate limit, which is raised for this run.
-    export Screams__UploadsPerMinute=100000 Screams__UploadsPerDay=1000000
+    export Screams__UploadsPerMinute=10000 Screams__UploadsPerDay=1000000
     write_clip
     start_app "${2:-}"
     sign_in
@@ -179,6 +182,13 @@ mixed)
     echo "uploads accepted: $(wc -l <"$work/ids") of $(wc -l <"$work/answers")"
     while read -r id; do wait_scored "$id"; done <"$work/ids"
     echo "the last was scored $((($(date +%s%N) - done_uploading) / 1000000)) ms after the last upload; $(resident)"
+    ;;
+page-score)
+    export Screams__UploadsPerMinute=10000 Screams__UploadsPerDay=1000000
+    write_clip
+    start_app "${2:-}"
+    dotnet "$root/Kisei.Benchmarks/bin/Release/net10.0/Kisei.Benchmarks.dll" page-score \
+        --url "$base" --microphone "$work/clip.wav" --rounds "${ROUNDS:-10}"
     ;;
 pages)
     start_app

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace Kisei.Whisper;
 
 /// <summary>
-/// Whisper's text decoder (DESIGN §4.1): token embedding plus learned position; blocks of causal self-attention
+/// Whisper's text decoder (docs/design.md §4): token embedding plus learned position; blocks of causal self-attention
 /// over a key/value cache, cross-attention over the encoded window, and a 4d GELU MLP; the final LayerNorm; logits
 /// against the token embedding. <see cref="BeginWindow"/> computes the cross-attention keys and values once per
 /// window; <see cref="Forward"/> then runs a few tokens at a time. Every buffer is allocated up front, so decoding

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Kisei.Whisper;
 
 /// <summary>
-/// Whisper's audio encoder for one 30 s window (DESIGN §4.1): conv1 (kernel 3, pad 1) → GELU → conv2 (kernel 3,
+/// Whisper's audio encoder for one 30 s window (docs/design.md §4): conv1 (kernel 3, pad 1) → GELU → conv2 (kernel 3,
 /// stride 2, pad 1) → GELU, plus the position embedding; pre-LayerNorm blocks of self-attention and a 4d GELU MLP;
 /// then ln_post. The convolutions run as matrix products over unfolded (im2col) input. Attention runs per head
 /// and block of 64 queries: scores against all 1500 keys, softmax, then the weighted values, so a block's

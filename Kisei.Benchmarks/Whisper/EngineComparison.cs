@@ -8,7 +8,7 @@ using Kisei.Whisper;
 namespace Kisei.Benchmarks.Whisper;
 
 /// <summary>
-/// The three engines side by side (DESIGN §8): Kisei's managed engine, Whisper.net and, when it has been built outside
+/// The three engines side by side (docs/design.md §8): Kisei's managed engine, Whisper.net and, when it has been built outside
 /// the repository, whisper.cpp's own command-line tool, on the same model, clip and thread count. Each round runs each
 /// engine once in a fresh process, in an order that rotates from round to round (so a burst of load from elsewhere on
 /// a shared machine does not fall on one engine), and reports the medians of the spectrogram, the encoder, each token,

@@ -6,7 +6,7 @@ using Kisei.Whisper;
 namespace Kisei.Benchmarks.Whisper;
 
 /// <summary>
-/// The Whisper engine's speed (DESIGN §8): median spectrogram, encoder (one 30 s window, cross-attention keys and
+/// The Whisper engine's speed (docs/design.md §8): median spectrogram, encoder (one 30 s window, cross-attention keys and
 /// values included, as whisper.cpp counts it) and per-token decoder time (prompt and sampling included), over
 /// several full transcriptions of one clip.
 /// <code>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kisei.Web.Tests.Accounts;
 
-/// <summary>The Data Protection key ring lives in the database, so replicas read each other's cookies (DESIGN §5.3).</summary>
+/// <summary>The Data Protection key ring lives in the database, so replicas read each other's cookies (docs/design.md).</summary>
 public sealed class DataProtectionKeyTests(PostgresServerFixture server)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -7,7 +7,7 @@ public class LoudnessMeterTests
     private static readonly int[] SampleRatesHz = [8_000, 16_000, 44_100, 48_000, 96_000];
 
     /// <summary>
-    /// The plain reading of DESIGN §1.1 step 2, written without the block trick: pad, frame, square, average.
+    /// The plain reading of docs/design.md §1.1 step 2, written without the block trick: pad, frame, square, average.
     /// </summary>
     internal static (double MeanRms, double Loudness, double[] FrameRms) Naive(double[] mono)
     {

@@ -12,7 +12,7 @@ using Microsoft.Playwright;
 namespace Kisei.Web.Tests.Browser;
 
 /// <summary>
-/// A class fixture for the real-browser tests (DESIGN §5.1, §5.2): Kisei on a real Kestrel port over
+/// A class fixture for the real-browser tests (docs/design.md §2): Kisei on a real Kestrel port over
 /// HTTPS, on its own database, and one headless Chromium whose microphone plays
 /// <see cref="MicrophoneClip"/> in a loop. Each test signs in its own player with
 /// <see cref="SignInAsync"/>, in a browser context of its own.

@@ -8,7 +8,7 @@ namespace Kisei.Web.Tests.Browser;
 /// Every page (but the /jobs dashboard, which Hangfire's replaces), signed in and out, in Japanese and
 /// English, in one browser on one app: axe-core finds no WCAG 2.2 A/AA violation, no page overflows a
 /// 390 px phone, and no user-facing string — text, labels, the recorder's error messages, a shown
-/// refusal — is in the other language (DESIGN §10).
+/// refusal — is in the other language (docs/design.md).
 /// </summary>
 /// <remarks>
 /// axe-core comes from npm (Kisei.Web's devDependencies, pinned) and is injected into the page, so the

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 
 namespace Kisei.Web.Tests.Browser;
 
-/// <summary>The in-page recorder in real Chromium with a fake microphone (DESIGN §5.1), and the htmx result it brings in (§5.2).</summary>
+/// <summary>The in-page recorder in real Chromium with a fake microphone (docs/design.md §2), and the htmx result it brings in (§5.2).</summary>
 public sealed class RecorderTests(BrowserAppFixture fixture) : IClassFixture<BrowserAppFixture>
 {
     /// <summary>The result fragment's poll: /screams/{id}?handler=Status (the home page's header polls its own Status handler).</summary>

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 
 namespace Kisei.Web.Tests.Browser;
 
-/// <summary>The WAV file form on the home page, submitted by htmx in real Chromium (DESIGN §5.1, §5.2).</summary>
+/// <summary>The WAV file form on the home page, submitted by htmx in real Chromium (docs/design.md §2).</summary>
 public sealed partial class UploadFormTests(BrowserAppFixture fixture) : IClassFixture<BrowserAppFixture>
 {
     /// <summary>

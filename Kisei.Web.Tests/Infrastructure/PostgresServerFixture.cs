@@ -1,4 +1,4 @@
-// How database tests use this (DESIGN §7.1: one server per run, a fresh database per class):
+// How database tests use this (docs/design.md §5: one server per run, a fresh database per class):
 //
 //   A test class that needs a database takes TestDatabase as a class fixture. Its
 //   ConnectionString points at a new database with Kisei's schema, dropped after the class:

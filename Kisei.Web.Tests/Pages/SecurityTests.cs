@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Kisei.Web.Tests.Pages;
 
-/// <summary>DESIGN §9: cookie flags, security headers, and HTTPS outside Development.</summary>
+/// <summary>docs/design.md: cookie flags, security headers, and HTTPS outside Development.</summary>
 public sealed class SecurityTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

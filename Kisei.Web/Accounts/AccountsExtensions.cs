@@ -209,7 +209,7 @@ public static class AccountsExtensions
 }
 
 /// <summary>
-/// Cookies are Secure, HttpOnly and SameSite=Lax (DESIGN §9). Only in Development, where
+/// Cookies are Secure, HttpOnly and SameSite=Lax (docs/design.md). Only in Development, where
 /// <c>dotnet run</c> serves plain http://localhost, or when <c>Kisei:AllowInsecureHttp=true</c>, do
 /// they follow the request's scheme. Elsewhere a plain-HTTP page request gets a clear 400 instead of
 /// a cookie the browser would drop; behind a TLS proxy, the forwarded scheme counts as HTTPS.

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace Kisei.Web.Audio;
 
-/// <summary>The loudness of a clip (DESIGN §1.1 step 2).</summary>
+/// <summary>The loudness of a clip (docs/design.md §1.1 step 2).</summary>
 /// <param name="MeanRms">The mean of the frame RMS values.</param>
 /// <param name="Loudness">X = min(1, Σ(rms_i · √2) / (0.85 · frames)).</param>
 /// <param name="FrameCount">1 + n / 512, integer division.</param>
@@ -12,7 +12,7 @@ public readonly record struct LoudnessMeasurement(double MeanRms, double Loudnes
 /// <summary>
 /// Frame RMS as <c>librosa.feature.rms</c> computes it with its defaults, which the original app used:
 /// frames of 2048 samples every 512, centred by padding 1024 zeros on each side, RMS = sqrt(mean(x²))
-/// over the whole 2048-sample window (DESIGN §1.1 step 2: zeros, whatever librosa's padding mode).
+/// over the whole 2048-sample window (docs/design.md §1.1 step 2: zeros, whatever librosa's padding mode).
 /// </summary>
 /// <remarks>
 /// The hop divides the frame, so each frame is four consecutive 512-sample blocks of the padded signal, and

@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 namespace Kisei.Web.Audio;
 
 /// <summary>
-/// Reads RIFF/WAVE bytes (DESIGN §5.1): PCM 8/16/24/32-bit integer, IEEE float 32/64-bit and
+/// Reads RIFF/WAVE bytes (docs/design.md §2): PCM 8/16/24/32-bit integer, IEEE float 32/64-bit and
 /// WAVE_FORMAT_EXTENSIBLE with either, any channel count up to <see cref="MaxChannels"/>, 8–192 kHz.
 /// Every refusal is a <see cref="WavFormatException"/>; no input makes it throw anything else.
 /// </summary>

@@ -12,7 +12,7 @@ namespace Kisei.Web.Audio;
 /// <remarks>
 /// <para>
 /// NAudio's sample providers decode every layout except 16-bit mono and stereo and 32-bit float mono. Those are
-/// what the browser recorder and most files send, and there NAudio misses DESIGN §8's 5 ms for decoding 30 s at
+/// what the browser recorder and most files send, and there NAudio misses docs/design.md §8's 5 ms for decoding 30 s at
 /// 48 kHz: its own reader takes about 8 times as long as these vector loops just to turn 16-bit stereo into
 /// floats, before any mix-down, and about 50 times as long through Kisei's mix-down (BENCHMARKS.md, "WAV
 /// decoding and loudness"). So Kisei keeps its own loops for those three layouts.

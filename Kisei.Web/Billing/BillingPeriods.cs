@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Billing;
 
 /// <summary>
-/// Billing periods are calendar months in the configured time zone (DESIGN §1.2); a period is
+/// Billing periods are calendar months in the configured time zone (docs/design.md §1.2); a period is
 /// named by its first day.
 /// </summary>
 public sealed class BillingPeriods(TimeProvider time, IOptions<BillingOptions> options)

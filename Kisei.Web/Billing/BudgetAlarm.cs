@@ -7,7 +7,7 @@ namespace Kisei.Web.Billing;
 
 /// <summary>
 /// Projects the month's bill and raises the alarm when it reaches
-/// <see cref="BillingOptions.BudgetAlarmShare"/> of <see cref="BillingOptions.MonthlyBudgetYen"/> (DESIGN §6).
+/// <see cref="BillingOptions.BudgetAlarmShare"/> of <see cref="BillingOptions.MonthlyBudgetYen"/> (docs/design.md §3).
 /// A bill is CostPerReplicaYen × replicas for a whole month, so the month's cost is that price times the
 /// replicas averaged over the month: the period's snapshots so far (taken at an even beat, so their mean
 /// is a time mean) for the time gone, and the latest count for the time left.

@@ -6,7 +6,7 @@ namespace Kisei.Web.Billing;
 
 /// <summary>
 /// Splits the running bill between this period's active players and stores the result as a
-/// <see cref="ShareSnapshot"/> (DESIGN §1.3): bill = CostPerReplicaYen × the replicas the cluster reports
+/// <see cref="ShareSnapshot"/> (docs/design.md §1.3): bill = CostPerReplicaYen × the replicas the cluster reports
 /// running, split by <see cref="CostSplitter"/>.
 /// </summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 namespace Kisei.Web.Billing;
 
 /// <summary>
-/// Splits the bill between the active players (DESIGN §1.3): high scorers pay less, and the shares
+/// Splits the bill between the active players (docs/design.md §1.3): high scorers pay less, and the shares
 /// always add up to the bill exactly.
 /// </summary>
 /// <remarks>

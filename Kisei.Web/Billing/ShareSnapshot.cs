@@ -1,7 +1,7 @@
 namespace Kisei.Web.Billing;
 
 /// <summary>
-/// One run of the cost-shares job (DESIGN §1.3): the bill at that moment and what each active player pays
+/// One run of the cost-shares job (docs/design.md §1.3): the bill at that moment and what each active player pays
 /// of it. Pages show the latest; a player's shares over a period plot their history.
 /// </summary>
 public class ShareSnapshot

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kisei.Web.Billing;
 
 /// <summary>
-/// A player's standing is the sum of their scored screams' scores in a billing period (DESIGN §1.2,
+/// A player's standing is the sum of their scored screams' scores in a billing period (docs/design.md §1.2,
 /// the original's cumulative sum, reset each period). Players with a scored scream are active.
 /// </summary>
 public sealed class Standings(KiseiDbContext db)

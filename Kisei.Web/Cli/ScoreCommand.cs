@@ -71,7 +71,7 @@ internal static class ScoreCommand
     private static string CheckedModelPath(string path) =>
         File.Exists(path) ? path : throw new CommandLineException($"no model file at {path}");
 
-    /// <summary>The keys scripts rely on (DESIGN §7); keep them stable.</summary>
+    /// <summary>The keys scripts rely on (docs/design.md §6); keep them stable.</summary>
     private sealed record ScoreJson(
         double DurationSeconds,
         int SampleRateHz,

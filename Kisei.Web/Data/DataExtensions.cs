@@ -15,7 +15,7 @@ public sealed class DatabaseOptions
     public bool MigrateOnStart { get; set; } = true;
 }
 
-/// <summary>EF Core on PostgreSQL: the configured server, or Kisei's private one (DESIGN §7).</summary>
+/// <summary>EF Core on PostgreSQL: the configured server, or Kisei's private one (docs/design.md §6).</summary>
 public static class DataExtensions
 {
     public static async Task<WebApplicationBuilder> AddDataAsync(this WebApplicationBuilder builder)

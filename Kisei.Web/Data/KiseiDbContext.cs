@@ -34,7 +34,7 @@ public class KiseiDbContext(DbContextOptions<KiseiDbContext> options) : DbContex
 
     public DbSet<UploadAttempt> UploadAttempts => Set<UploadAttempt>();
 
-    /// <summary>The Data Protection key ring, shared by every replica (DESIGN §5.3).</summary>
+    /// <summary>The Data Protection key ring, shared by every replica (docs/design.md).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<ShareSnapshot> ShareSnapshots => Set<ShareSnapshot>();

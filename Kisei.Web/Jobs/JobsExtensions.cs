@@ -11,7 +11,7 @@ namespace Kisei.Web.Jobs;
 
 /// <summary>
 /// Hangfire on the app's own PostgreSQL, in a schema of its own that Hangfire prepares at start
-/// (DESIGN §6). Every replica runs a server; Hangfire's distributed locks run each recurring tick once
+/// (docs/design.md §3). Every replica runs a server; Hangfire's distributed locks run each recurring tick once
 /// between them, and any replica picks up a score job.
 /// </summary>
 public static class JobsExtensions

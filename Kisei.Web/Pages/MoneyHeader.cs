@@ -4,7 +4,7 @@ using System.Text;
 namespace Kisei.Web.Pages;
 
 /// <summary>
-/// The home page's header for a signed-in player (DESIGN §5.2, §10): their share of the latest cost-share
+/// The home page's header for a signed-in player (docs/design.md §2): their share of the latest cost-share
 /// snapshot and why — how many players split which bill, what more points would save — the players
 /// online, the replicas running and the bill. htmx refreshes it every 5 s.
 /// </summary>

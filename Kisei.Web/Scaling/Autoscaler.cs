@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Scaling;
 
 /// <summary>
-/// One scaling run (DESIGN §1.4): the period's total score → <see cref="ReplicaPolicy"/> → the cluster's
+/// One scaling run (docs/design.md §1.4): the period's total score → <see cref="ReplicaPolicy"/> → the cluster's
 /// scale subresource, recorded as a <see cref="ScalingRun"/> whatever happens.
 /// </summary>
 /// <remarks>

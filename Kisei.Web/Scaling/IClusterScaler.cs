@@ -1,7 +1,7 @@
 namespace Kisei.Web.Scaling;
 
 /// <summary>
-/// The Deployment the scaling job drives (DESIGN §3). Implementations: the Kubernetes API client and the
+/// The Deployment the scaling job drives (docs/design.md §1.4). Implementations: the Kubernetes API client and the
 /// simulated cluster. A real cluster's failure surfaces as an exception for the caller to record; an
 /// implementation never falls back to another one.
 /// </summary>

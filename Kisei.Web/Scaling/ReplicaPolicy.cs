@@ -1,7 +1,7 @@
 namespace Kisei.Web.Scaling;
 
 /// <summary>
-/// How many replicas the total score asks for (DESIGN §1.4): <c>floor(S/810) + 1</c>, clamped to
+/// How many replicas the total score asks for (docs/design.md §1.4): <c>floor(S/810) + 1</c>, clamped to
 /// [MinReplicas, MaxReplicas], with MaxReplicas capped by the monthly budget. Up at once; down only
 /// once the lower target has held for the stabilization window, as the Kubernetes HPA does it: the
 /// replicas never drop below the highest recommendation made within the window.
@@ -77,7 +77,7 @@ public sealed record Recommendation(DateTimeOffset At, int Target);
 /// <summary>The recommendation, the replica count to set, and what that means.</summary>
 public sealed record ReplicaDecision(int Target, int DesiredReplicas, ScalingAction Action);
 
-/// <summary>What a scaling run did (DESIGN §1.4).</summary>
+/// <summary>What a scaling run did (docs/design.md §1.4).</summary>
 public enum ScalingAction
 {
     /// <summary>Already at the target.</summary>

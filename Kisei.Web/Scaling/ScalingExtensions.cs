@@ -31,7 +31,7 @@ public static class ScalingExtensions
                 billing.MonthlyBudgetYen));
         });
 
-        // A real cluster when one is configured; otherwise, and only then, the simulated one (DESIGN §3, §9).
+        // A real cluster when one is configured; otherwise, and only then, the simulated one (docs/design.md §1.4).
         if (!services.AddKubernetesScaler(builder.Configuration))
         {
             services.AddSingleton<IClusterScaler, SimulatedCluster>();

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Kisei.Web.Scaling;
 
 /// <summary>
-/// How the total score drives the replicas (DESIGN §1.4). Section <c>Scaling</c>, which it shares with
+/// How the total score drives the replicas (docs/design.md §1.4). Section <c>Scaling</c>, which it shares with
 /// <see cref="Kubernetes.ClusterOptions"/>: each class binds only the keys it declares.
 /// </summary>
 public sealed class ScalingOptions

@@ -1,7 +1,7 @@
 namespace Kisei.Web.Scaling;
 
 /// <summary>
-/// One run of the scaling job (DESIGN §1.4). The recent runs' targets are also the stabilization
+/// One run of the scaling job (docs/design.md §1.4). The recent runs' targets are also the stabilization
 /// window's history, which is why it lives in the database: every replica, and a restarted one, sees it.
 /// </summary>
 public class ScalingRun

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Scaling;
 
 /// <summary>
-/// The cluster Kisei drives when none is configured (DESIGN §3). Its Deployment is one database row, so
+/// The cluster Kisei drives when none is configured (docs/design.md §1.4). Its Deployment is one database row, so
 /// every replica of Kisei and every restart sees the same one. Like a real Deployment, a new replica count
 /// is asked for at once and observed later: the pods that were running stay the observed count until
 /// <see cref="ScalingOptions.SimulatedStartupSeconds"/> have passed, then the desired count takes over.

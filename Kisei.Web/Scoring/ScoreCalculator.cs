@@ -3,7 +3,7 @@ using Kisei.Web.Speech;
 namespace Kisei.Web.Scoring;
 
 /// <summary>
-/// The score of one scream, DESIGN §1.1: loudness X times speech factor Y, clamped to [0, 100].
+/// The score of one scream, docs/design.md §1.1: loudness X times speech factor Y, clamped to [0, 100].
 /// </summary>
 public static class ScoreCalculator
 {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Screams;
 
 /// <summary>
-/// Deletes what is kept only for a while (DESIGN §2), and keeps what could not be made again:
+/// Deletes what is kept only for a while (docs/design.md §2), and keeps what could not be made again:
 /// <list type="bullet">
 /// <item>a scored scream's audio after <see cref="RetentionOptions.AudioRetentionDays"/>; its score stays;</item>
 /// <item>a failed scream's audio after <see cref="RetentionOptions.FailedAudioRetentionDays"/>, so it can be

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Screams;
 
 /// <summary>
-/// Makes sure no scream stays pending forever (DESIGN §9). A scream whose score run was never
+/// Makes sure no scream stays pending forever (docs/design.md). A scream whose score run was never
 /// queued (the process died between commit and enqueue), or whose run died with its claim and was
 /// not delivered again, is queued again; one that has used up its attempts is marked failed, so the player can retry it.
 /// </summary>

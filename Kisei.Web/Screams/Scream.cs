@@ -1,7 +1,7 @@
 namespace Kisei.Web.Screams;
 
 /// <summary>
-/// One upload and, once the score job has run, its analysis (DESIGN §1.1). The audio itself lives in
+/// One upload and, once the score job has run, its analysis (docs/design.md §1.1). The audio itself lives in
 /// <see cref="ScreamAudio"/> so that listings never load it and retention can drop it while the
 /// score stays.
 /// </summary>

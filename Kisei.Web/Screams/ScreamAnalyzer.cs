@@ -7,7 +7,7 @@ using Kisei.Web.Speech;
 namespace Kisei.Web.Screams;
 
 /// <summary>
-/// The scoring pipeline of DESIGN §2 for one WAV: decode → loudness at the file's own rate →
+/// The scoring pipeline of docs/design.md §2 for one WAV: decode → loudness at the file's own rate →
 /// resample to 16 kHz → recognise → score. Shared by the score job and <c>kisei score</c>.
 /// </summary>
 public sealed class ScreamAnalyzer(ISpeechRecognizer recognizer)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Screams;
 
 /// <summary>
-/// Per-player upload limits (DESIGN §1.2): screaming often pays, so uploads are capped per minute
+/// Per-player upload limits (docs/design.md §1.2): screaming often pays, so uploads are capped per minute
 /// and per day. Counted from the <see cref="UploadAttempt"/> ledger in the database, so every replica
 /// sees the same count and deleting a scream gives no slot back.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Kisei.Web.Speech;
 
 /// <summary>
-/// Turns a scream into speech characters (DESIGN §1.1 step 3). Implementations: the managed Whisper
+/// Turns a scream into speech characters (docs/design.md §1.1 step 3). Implementations: the managed Whisper
 /// engine and the syllable estimator. A recognizer that cannot produce a result throws
 /// <see cref="SpeechRecognitionException"/>; the scream is then marked failed, never scored as silence.
 /// </summary>

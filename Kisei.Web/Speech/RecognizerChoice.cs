@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Speech;
 
 /// <summary>
-/// The recognizer the app scores with (DESIGN §1.1 step 3, §4.1): a Whisper engine when the model store finds a
+/// The recognizer the app scores with (docs/design.md §1.1 step 3, §4): a Whisper engine when the model store finds a
 /// model file — Kisei's managed engine, or Whisper.net when <see cref="SpeechOptions.Engine"/> asks for it and its
 /// native library loads — and the syllable estimator otherwise. The store is asked on every scream, so a model that
 /// finishes downloading after start is used from the next scream on.

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Kisei.Web.Speech;
 
-/// <summary>Speech recognition settings, bound from the <c>Speech</c> section (DESIGN §4).</summary>
+/// <summary>Speech recognition settings, bound from the <c>Speech</c> section (docs/design.md §4).</summary>
 public sealed class SpeechOptions
 {
     public const string SectionName = "Speech";

@@ -7,7 +7,7 @@ namespace Kisei.Web.Speech;
 /// <param name="DurationSeconds">The clip's length.</param>
 public sealed record SyllableAnalysis(IReadOnlyList<double> NucleusTimesSeconds, double DurationSeconds)
 {
-    /// <summary>r when no Whisper model is available (DESIGN §4.3).</summary>
+    /// <summary>r when no Whisper model is available (docs/design.md §4).</summary>
     public int Nuclei => NucleusTimesSeconds.Count;
 
     public double NucleiPerSecond => DurationSeconds > 0 ? Nuclei / DurationSeconds : 0.0;
@@ -15,7 +15,7 @@ public sealed record SyllableAnalysis(IReadOnlyList<double> NucleusTimesSeconds,
 
 /// <summary>
 /// Counts syllable nuclei in the manner of de Jong &amp; Wempe (2009), "Praat script to detect syllable nuclei and
-/// measure speech rate automatically" (DESIGN §4.3): peaks of the intensity contour that rise and fall by at least
+/// measure speech rate automatically" (docs/design.md §4): peaks of the intensity contour that rise and fall by at least
 /// <see cref="MinDipDb"/> against the dips around them, that are loud enough relative to the clip, that are voiced,
 /// and that are at least <see cref="MinSpacingSeconds"/> apart.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Kisei.Web.Speech;
 
 /// <summary>
-/// The fallback recognizer (DESIGN §4.3): r is the number of syllable nuclei, and there is no transcript.
+/// The fallback recognizer (docs/design.md §4): r is the number of syllable nuclei, and there is no transcript.
 /// Used when no Whisper model is available.
 /// </summary>
 public sealed class SyllableRecognizer : ISpeechRecognizer

@@ -12,7 +12,7 @@ using Npgsql;
 namespace Kisei.Web.Data.Postgres;
 
 /// <summary>
-/// Kisei's private PostgreSQL server (DESIGN §7.1): initialised once in a data folder, started
+/// Kisei's private PostgreSQL server (docs/design.md §5): initialised once in a data folder, started
 /// with pg_ctl, reached over a Unix socket in a private folder with no TCP listener (on Windows,
 /// over loopback with a generated password kept in the data folder), and stopped with a fast
 /// shutdown.

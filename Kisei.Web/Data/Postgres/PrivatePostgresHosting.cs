@@ -6,7 +6,7 @@ using Npgsql;
 namespace Kisei.Web.Data.Postgres;
 
 /// <summary>
-/// Starts the private PostgreSQL server when no connection string is configured (DESIGN §7):
+/// Starts the private PostgreSQL server when no connection string is configured (docs/design.md §6):
 /// for the web app before it is built, and for command-line entry points such as <c>kisei migrate</c>.
 /// </summary>
 public static class PrivatePostgresHosting

@@ -4,7 +4,7 @@ namespace Kisei.Web.Data.Postgres;
 
 /// <summary>
 /// Settings of the private PostgreSQL server that Kisei runs when no connection string is
-/// configured (DESIGN §7.1). Bound from the <c>Database</c> section.
+/// configured (docs/design.md §5). Bound from the <c>Database</c> section.
 /// </summary>
 public sealed partial class PrivatePostgresOptions
 {

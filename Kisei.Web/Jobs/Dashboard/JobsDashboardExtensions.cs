@@ -7,7 +7,7 @@ using Microsoft.Extensions.Localization;
 namespace Kisei.Web.Jobs.Dashboard;
 
 /// <summary>
-/// The Hangfire dashboard as the operators' console (DESIGN §6): the app's admin policy, a link back to
+/// The Hangfire dashboard as the operators' console (docs/design.md §3): the app's admin policy, a link back to
 /// the game, job names that say what each job does, and what Hangfire lacks — pause and resume, the
 /// decisions behind money and machines, and the budget alarm's banner.
 /// </summary>

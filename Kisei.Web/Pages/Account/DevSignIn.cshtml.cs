@@ -8,7 +8,7 @@ using Microsoft.Extensions.Localization;
 
 namespace Kisei.Web.Pages.Account;
 
-/// <summary>"Sign in as NAME": a local player, for development only (DESIGN §5.3).</summary>
+/// <summary>"Sign in as NAME": a local player, for development only (docs/design.md).</summary>
 public sealed class DevSignInModel(SignInMethods methods, PlayerDirectory players, IStringLocalizer<SharedResource> text) : PageModel
 {
     public string? Error { get; private set; }

@@ -38,7 +38,7 @@ public sealed class KubernetesApiException : Exception
         or KubernetesErrorKind.ServerError or KubernetesErrorKind.Timeout or KubernetesErrorKind.Unreachable;
 }
 
-/// <summary>The kinds of Kubernetes API failure (DESIGN §9).</summary>
+/// <summary>The kinds of Kubernetes API failure (docs/design.md).</summary>
 public enum KubernetesErrorKind
 {
     /// <summary>401: the token or client certificate was not accepted.</summary>

@@ -13,7 +13,7 @@ using Polly.Timeout;
 namespace Kisei.Web.Scaling.Kubernetes;
 
 /// <summary>
-/// Scales a Deployment through the scale subresource with KubernetesClient (DESIGN §3). Each call runs in
+/// Scales a Deployment through the scale subresource with KubernetesClient (docs/design.md §1.4). Each call runs in
 /// a Polly pipeline: a timeout per attempt, retries with exponential backoff and jitter while the failure
 /// is transient, and one immediate retry after a 401 when the token comes from a file (it may have rotated
 /// between the read and the server's check). The last failure is thrown as a

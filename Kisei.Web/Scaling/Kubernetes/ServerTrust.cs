@@ -8,7 +8,7 @@ namespace Kisei.Web.Scaling.Kubernetes;
 /// <summary>
 /// Makes the configured CA the only trusted root. KubernetesClient checks a configured CA only when the
 /// system store has already refused the server's certificate, so a certificate from any public CA would
-/// pass; DESIGN §3 wants ca.crt, and nothing else, to vouch for the API server.
+/// pass; docs/design.md §1.4 wants ca.crt, and nothing else, to vouch for the API server.
 /// </summary>
 internal static class ServerTrust
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Kisei.Web.Speech.Models;
 
 /// <summary>
-/// Downloads Whisper model files with progress, resume, a SHA-256 check and an atomic rename (DESIGN §4.2).
+/// Downloads Whisper model files with progress, resume, a SHA-256 check and an atomic rename (docs/design.md §4).
 /// </summary>
 /// <remarks>
 /// Bytes go to <c>&lt;file&gt;.part</c>. A later attempt sends <c>Range: bytes=N-</c> and appends when the

@@ -1,7 +1,7 @@
 namespace Kisei.Web.Speech.Models;
 
 /// <summary>
-/// Knows where the Whisper model lives on this machine and how its download is going (DESIGN §4.2).
+/// Knows where the Whisper model lives on this machine and how its download is going (docs/design.md §4).
 /// </summary>
 /// <remarks>
 /// The model file is chosen in this order:

@@ -1,4 +1,4 @@
-// The in-page recorder (DESIGN §5.1): getUserMedia → AudioWorklet → 16-bit PCM mono WAV at the
+// The in-page recorder (docs/design.md §2): getUserMedia → AudioWorklet → 16-bit PCM mono WAV at the
 // device rate, with a level meter, an elapsed timer, the duration limit, and preview/send/discard.
 import { encodeWav } from './wav.js';
 
