@@ -92,6 +92,8 @@ public sealed class MoneyHeaderTests(FastMoneyFixture fixture) : IClassFixture<F
         Assert.Contains("あなたの負担額：", text, StringComparison.Ordinal);
         Assert.Contains("接続ユーザー数", text, StringComparison.Ordinal);
         Assert.Contains("現在のPod数", text, StringComparison.Ordinal);
+        // The split's interval is the configured one (this fixture's is 1 s), not a fixed 30.
+        Assert.Contains("負担額は 1 秒ごとに計算されます。", text, StringComparison.Ordinal);
         // Carol has not screamed, so she has no share yet, and the page says what the dash means.
         Assert.Equal("—", header.QuerySelector("[data-testid=share]")!.TextContent);
         Assert.StartsWith("「—」は", header.QuerySelector("[data-testid=dash]")!.TextContent, StringComparison.Ordinal);

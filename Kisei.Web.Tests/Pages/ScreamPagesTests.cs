@@ -104,6 +104,7 @@ public sealed class ScreamPagesTests(AppFixture fixture) : IClassFixture<AppFixt
 
         var confirm = await carol.GetDocumentAsync($"/screams/{id}/delete");
         Assert.Contains("今月のスコアは", confirm.QuerySelector("[data-testid=effect]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("（30 秒ごと）", confirm.QuerySelector("[data-testid=effect]")!.TextContent, StringComparison.Ordinal); // the default interval
         using (var unconfirmed = await carol.SubmitAsync($"/screams/{id}/delete", "main form"))
         {
             Assert.Equal(HttpStatusCode.BadRequest, unconfirmed.StatusCode);

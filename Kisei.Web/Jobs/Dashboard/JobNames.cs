@@ -13,8 +13,8 @@ public static class JobNames
     private static readonly Dictionary<Type, string> Names = new()
     {
         [typeof(ScoreScreamJob)] = "奇声を採点する",
-        [typeof(CostSharesJob)] = "請求額を分担する（30 秒ごと）",
-        [typeof(ScalingJob)] = "合計スコアでレプリカ数を決める（10 秒ごと）",
+        [typeof(CostSharesJob)] = "請求額を分担する",
+        [typeof(ScalingJob)] = "合計スコアでレプリカ数を決める",
         [typeof(RetentionJob)] = "古い録音と記録を消す（毎日）",
         [typeof(RecoverPendingScreamsJob)] = "採点が失われた奇声をもう一度並べる",
     };
