@@ -36,23 +36,32 @@ public sealed class WhisperTranscriber : IDisposable
     private readonly Decoder _decoder;
     private readonly GreedyDecoder _greedy;
     private readonly LogMel _logMel;
+    private readonly BackgroundThread? _driver;
     private AlignedBuffer<float>? _mel;
     private bool _disposed;
 
     /// <summary>Builds the engine from a loaded model; <paramref name="threads"/> ≤ 0 means one per processor.</summary>
-    public WhisperTranscriber(GgmlModel model, int threads = 0)
-        : this(model, new WhisperWeights(model ?? throw new ArgumentNullException(nameof(model))), threads)
+    /// <param name="model">The loaded model.</param>
+    /// <param name="threads">The threads a transcription uses; ≤ 0 means one per processor.</param>
+    /// <param name="background">
+    /// Run every transcription on threads of lowered scheduling priority (nice 10 on Linux), the calling
+    /// thread's share included, so that a host's other work (a web server's requests) goes first when the
+    /// cores are contended, and the engine still has them all when they are not.
+    /// </param>
+    public WhisperTranscriber(GgmlModel model, int threads = 0, bool background = false)
+        : this(model, new WhisperWeights(model ?? throw new ArgumentNullException(nameof(model))), threads, background)
     {
     }
 
-    private WhisperTranscriber(GgmlModel model, WhisperWeights weights, int threads)
+    private WhisperTranscriber(GgmlModel model, WhisperWeights weights, int threads, bool background)
     {
         Hyperparameters = model.Hyperparameters;
         Vocabulary = model.Vocabulary;
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
         _logMel = new LogMel(model.MelFilters, Hyperparameters.MelBands);
         _weights = weights;
-        _pool = new WorkerPool(Threads);
+        _pool = new WorkerPool(Threads, background);
+        _driver = background ? new BackgroundThread("whisper-0") : null;
         var hp = Hyperparameters;
         _matMul = new MatMul(_pool, Math.Max(4 * hp.AudioState, 3 * Math.Max(hp.AudioState, hp.MelBands)));
         _workspace = new WhisperWorkspace(hp, Encoder.ScratchBytes(hp, Threads), _weights.HalfPrecisionActivations);
@@ -72,7 +81,7 @@ public sealed class WhisperTranscriber : IDisposable
 
     /// <summary>Loads a ggml model file and builds the engine, repacking each tensor as it is read.</summary>
     /// <exception cref="WhisperModelException">The file is missing, unreadable or not a usable Whisper model.</exception>
-    public static WhisperTranscriber Load(string modelPath, int threads = 0)
+    public static WhisperTranscriber Load(string modelPath, int threads = 0, bool background = false)
     {
         // Each tensor is read straight into its packed form a few rows at a time, so loading never holds a second
         // copy of the weights nor of any one tensor (base: 147 MB of weights, 53 MB in the largest tensor).
@@ -81,7 +90,7 @@ public sealed class WhisperTranscriber : IDisposable
         try
         {
             var model = GgmlModel.Load(modelPath, (tensor, data) => packed[tensor.Name] = WhisperWeights.Pack(tensor, data, buffer));
-            return new WhisperTranscriber(model, new WhisperWeights(model.Hyperparameters, packed), threads);
+            return new WhisperTranscriber(model, new WhisperWeights(model.Hyperparameters, packed), threads, background);
         }
         catch
         {
@@ -112,9 +121,12 @@ public sealed class WhisperTranscriber : IDisposable
         return [Vocabulary.StartOfTranscript, languageToken, Vocabulary.Transcribe, Vocabulary.NoTimestamps];
     }
 
+    /// <summary>Runs every transcription on threads of lowered priority (see the constructor).</summary>
+    public bool Background => _driver is not null;
+
     /// <summary>Transcribes 16 kHz mono samples (nominally in [-1, 1]) in <paramref name="language"/>.</summary>
     /// <exception cref="ArgumentException">A sample is not finite, or the language is unknown.</exception>
-    public WhisperTranscription Transcribe(ReadOnlySpan<float> samples16kHz, string language = "ja", CancellationToken cancellationToken = default)
+    public unsafe WhisperTranscription Transcribe(ReadOnlySpan<float> samples16kHz, string language = "ja", CancellationToken cancellationToken = default)
     {
         for (var i = 0; i < samples16kHz.Length; i++)
         {
@@ -128,7 +140,18 @@ public sealed class WhisperTranscriber : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return TranscribeCore(samples16kHz, prompt, cancellationToken);
+            if (_driver is null)
+            {
+                return TranscribeCore(samples16kHz, prompt, cancellationToken);
+            }
+
+            // The caller waits until the driver is done, so the samples stay pinned for as long as it reads them.
+            fixed (float* pinned = samples16kHz)
+            {
+                var address = (nint)pinned;
+                var length = samples16kHz.Length;
+                return _driver.Invoke(() => TranscribeCore(new ReadOnlySpan<float>((float*)address, length), prompt, cancellationToken));
+            }
         }
     }
 
@@ -142,6 +165,7 @@ public sealed class WhisperTranscriber : IDisposable
             }
 
             _disposed = true;
+            _driver?.Dispose();
             _pool.Dispose();
             _decoder.Dispose();
             _matMul.Dispose();

@@ -34,7 +34,9 @@ internal sealed class WorkerPool : IDisposable
     private Exception? _failure;
     private volatile bool _disposed;
 
-    public WorkerPool(int threadCount)
+    /// <param name="threadCount">The threads of a run, the caller's included.</param>
+    /// <param name="background">Lower the workers' scheduling priority (see <see cref="BackgroundPriority"/>).</param>
+    public WorkerPool(int threadCount, bool background = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
         ThreadCount = threadCount;
@@ -45,7 +47,15 @@ internal sealed class WorkerPool : IDisposable
         {
             _start[i] = new SemaphoreSlim(0);
             var worker = i + 1;
-            _threads[i] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"whisper-{worker}" };
+            _threads[i] = new Thread(() =>
+            {
+                if (background)
+                {
+                    BackgroundPriority.LowerCurrentThread();
+                }
+
+                Loop(worker);
+            }) { IsBackground = true, Name = $"whisper-{worker}" };
             _threads[i].Start();
         }
     }

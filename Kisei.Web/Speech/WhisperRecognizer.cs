@@ -5,7 +5,8 @@ namespace Kisei.Web.Speech;
 /// <summary>
 /// <see cref="ISpeechRecognizer"/> over the managed Whisper engine. The model is loaded on first use (so a missing
 /// file fails a recognition, not the app's start) and kept; a load that failed is tried again on the next call.
-/// Recognitions run one at a time on the thread pool, each using all the configured threads.
+/// Recognitions run one at a time, each using all the configured threads at a lowered scheduling priority
+/// (nice 10 on Linux): one replica transcribes one scream at a time, and never ahead of a page.
 /// </summary>
 public sealed class WhisperRecognizer(WhisperOptions options) : ISpeechRecognizer, IDisposable
 {
@@ -68,7 +69,9 @@ public sealed class WhisperRecognizer(WhisperOptions options) : ISpeechRecognize
     {
         try
         {
-            _transcriber ??= WhisperTranscriber.Load(Options.ModelPath, Options.Threads);
+            // In the background: the engine's threads give way to the web server's when both want a core, so
+            // pages stay fast while a scream is transcribed, and scoring still has every core when they idle.
+            _transcriber ??= WhisperTranscriber.Load(Options.ModelPath, Options.Threads, background: true);
             var result = _transcriber.Transcribe(samples.Span, Options.Language, cancellationToken);
             return new Recognition(Name, CountCodePoints(result.Text), result.Text, result.NoSpeechProbability, result.AverageLogProbability);
         }
