@@ -22,6 +22,9 @@ public sealed class StandInGitHub : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> ids = new(StringComparer.Ordinal);
     private WebApplication server = null!;
 
+    /// <summary>Who a browser sent to the authorize page signs in as: GitHub would ask, the stand-in is told.</summary>
+    public string BrowserLogin { get; set; } = "octocat";
+
     public string Url => server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
     /// <summary>Settings that point an app's GitHub sign-in here, development sign-in left as it is.</summary>
@@ -41,6 +44,14 @@ public sealed class StandInGitHub : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var github = new StandInGitHub();
         var app = builder.Build();
+        // A browser's visit to the authorize page: straight back to the app with a code for BrowserLogin.
+        app.MapGet("/login/oauth/authorize", (HttpContext context) =>
+        {
+            var query = context.Request.Query;
+            return Results.Redirect(QueryHelpers.AddQueryString(
+                query["redirect_uri"].ToString(),
+                new Dictionary<string, string?> { ["code"] = CodePrefix + github.BrowserLogin, ["state"] = query["state"] }));
+        });
         app.MapPost("/login/oauth/access_token", async (HttpContext context) =>
         {
             var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
