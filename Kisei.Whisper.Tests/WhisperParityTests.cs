@@ -47,6 +47,26 @@ public sealed class WhisperParityTests(SyntheticReferenceModel reference) : ICla
         Assert.Empty(result.Tokens);
         Assert.Equal("", result.Text);
     }
+
+    [Fact]
+    public void A_clip_longer_than_30_s_decodes_each_window_to_whisper_cpps_tokens()
+    {
+        var (samples, expected) = WhisperReference.Joined();
+
+        var result = reference.Transcriber.Transcribe(samples, "ja", TestContext.Current.CancellationToken);
+
+        // Two windows: the first 30 s, then the rest from where whisper.cpp seeks on (the window's end, since
+        // neither holds a timestamp). Both loop to the step limit and fail, so neither adds to the text.
+        Assert.Equal(2, expected.Length);
+        Assert.Equal(expected.Length, result.Windows.Count);
+        for (var w = 0; w < expected.Length; w++)
+        {
+            Assert.Equal(expected[w], result.Windows[w].Tokens);
+            Assert.Equal(WindowOutcome.StepLimit, result.Windows[w].Outcome);
+        }
+
+        Assert.Empty(result.Tokens);
+    }
 }
 
 /// <summary>The reference model loaded once, and each clip transcribed once, for the parity tests.</summary>

@@ -28,6 +28,22 @@ internal static class WhisperReference
     }
 
     /// <summary>
+    /// The clips joined into one of 36.4 s, in the order the file lists, and the tokens whisper.cpp decoded from
+    /// each of its two 30 s windows.
+    /// </summary>
+    public static (float[] Samples, int[][] Windows) Joined()
+    {
+        using var stream = File.OpenRead(Path.Combine(Directory, "expected-tokens-joined.json"));
+        var joined = JsonSerializer.Deserialize<JoinedReference>(stream, WebJson)
+            ?? throw new InvalidDataException("expected-tokens-joined.json is empty.");
+        return ([.. joined.Clips.SelectMany(ReadClip)], joined.Windows);
+    }
+
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    private sealed record JoinedReference(string[] Clips, int[][] Windows);
+
+    /// <summary>
     /// A clip's samples: the clips are 16 kHz mono 16-bit PCM WAV files, read here chunk by chunk so that the engine's
     /// tests need no audio library.
     /// </summary>
