@@ -62,12 +62,19 @@ public sealed class SecurityTests(AppFixture fixture) : IClassFixture<AppFixture
 
         using var page = await client.GetAsync("/", Ct);
         using var liveness = await client.GetAsync("/healthz", Ct);
-        using var readiness = await client.GetAsync("/readyz", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
         Assert.Contains("HTTPS", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, liveness.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, readiness.StatusCode);
+        // Ready once this replica's job server has announced itself, a moment after the start.
+        await Wait.UntilAsync(
+            () =>
+            {
+                using var readiness = client.GetAsync("/readyz", Ct).GetAwaiter().GetResult();
+                return readiness.StatusCode == HttpStatusCode.OK;
+            },
+            "/readyz answers 200 over plain HTTP",
+            TimeSpan.FromSeconds(30));
     }
 
     [Fact]

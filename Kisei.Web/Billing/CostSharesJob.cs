@@ -1,4 +1,5 @@
 using Hangfire;
+using Kisei.Web.Jobs;
 using Kisei.Web.Metrics;
 using Kisei.Web.Scaling.Kubernetes;
 
@@ -13,6 +14,7 @@ public sealed class CostSharesJob(CostShares costShares, BudgetAlarm alarm, Kise
 {
     public const string Id = "cost-shares";
 
+    [Queue(RecurringJobs.Queue)]
     [DisableConcurrentExecution(timeoutInSeconds: 5)]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)

@@ -73,8 +73,9 @@ public static class JobsExtensions
         {
             server.ServerName = provider.GetRequiredService<JobServerName>().Name;
             server.WorkerCount = settings.WorkerCount;
-            // An upload's score job goes before a waiting recurring tick.
-            server.Queues = [ScoreScreamJob.Queue, "default"];
+            // An upload's score job goes before a waiting recurring tick (by the queues' names); "default" takes
+            // whatever else is queued.
+            server.Queues = [ScoreScreamJob.Queue, RecurringJobs.Queue, "default"];
             // Delayed jobs (retries) and recurring jobs are looked for this often; Hangfire's 15 s default
             // would run a 10 s schedule every 15 s.
             server.SchedulePollingInterval = settings.SchedulePollingInterval;

@@ -27,6 +27,12 @@ internal sealed class RecurringJobs(
     IOptions<RetentionOptions> retention,
     ILogger<RecurringJobs> logger) : BackgroundService
 {
+    /// <summary>
+    /// The recurring jobs' queue. Hangfire.PostgreSql fetches from a worker's queues in the order of their names,
+    /// not of <c>BackgroundJobServerOptions.Queues</c>; "ticks" sorts after "scoring", so a waiting score job goes first.
+    /// </summary>
+    public const string Queue = "ticks";
+
     /// <summary>The ids of the recurring jobs, in the order the console lists them.</summary>
     public static IReadOnlyList<string> Ids { get; } = [CostSharesJob.Id, ScalingJob.Id, RetentionJob.Id, RecoverPendingScreamsJob.Id];
 

@@ -1,4 +1,5 @@
 using Hangfire;
+using Kisei.Web.Jobs;
 using Kisei.Web.Metrics;
 
 namespace Kisei.Web.Scaling;
@@ -11,6 +12,7 @@ public sealed class ScalingJob(Autoscaler autoscaler, KiseiMetrics metrics)
 {
     public const string Id = "scaling";
 
+    [Queue(RecurringJobs.Queue)]
     [DisableConcurrentExecution(timeoutInSeconds: 5)]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)

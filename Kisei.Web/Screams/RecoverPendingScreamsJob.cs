@@ -1,4 +1,5 @@
 using Hangfire;
+using Kisei.Web.Jobs;
 
 namespace Kisei.Web.Screams;
 
@@ -7,6 +8,7 @@ public sealed class RecoverPendingScreamsJob(PendingScreamRecovery recovery)
 {
     public const string Id = "recover-pending-screams";
 
+    [Queue(RecurringJobs.Queue)]
     [DisableConcurrentExecution(timeoutInSeconds: 5)]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken) => await recovery.RecoverAsync(cancellationToken);

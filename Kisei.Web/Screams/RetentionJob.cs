@@ -1,4 +1,5 @@
 using Hangfire;
+using Kisei.Web.Jobs;
 
 namespace Kisei.Web.Screams;
 
@@ -7,6 +8,7 @@ public sealed class RetentionJob(DataRetention retention)
 {
     public const string Id = "retention";
 
+    [Queue(RecurringJobs.Queue)]
     [DisableConcurrentExecution(timeoutInSeconds: 5)]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken) => await retention.SweepAsync(cancellationToken);

@@ -12,8 +12,8 @@ namespace Kisei.Web.Screams;
 /// Runs the pipeline on a stored scream and records the result. Safe to call more than once and
 /// from several replicas: a run first claims the scream, and only a pending scream that is unclaimed,
 /// whose last claim is older than <see cref="ClaimLease"/>, or whose claim the run's own job left (its
-/// worker died) can be claimed. Every claim uses an attempt, even one taking over, so a clip that takes its process down is tried at most
-/// <see cref="ScreamOptions.MaxScoringAttempts"/> times. A run that finds the attempts used up marks the
+/// worker died) can be claimed. Every claim uses an attempt, even one taking over, so a clip that takes
+/// its process down is tried at most <see cref="ScreamOptions.MaxScoringAttempts"/> times. A run that finds the attempts used up marks the
 /// scream failed, so the player can retry it; so does <see cref="PendingScreamRecovery"/> for a scream
 /// no run is coming for.
 /// A player may delete the scream at any moment of a run; the run then stores nothing and ends as
@@ -96,11 +96,10 @@ public sealed class ScreamScorer(
         }
         catch (Exception exception)
         {
-            // Another fault may pass (memory, a database blip): release the claim, keep the attempt, and let
-            // the job's retry try again.
+            // Another fault may pass (memory, a database blip): keep the attempt, and let the job's retry try
+            // again. The claim stays for the retry to take over, so the recovery sweep does not queue a second
+            // job for the scream in between.
             logger.LogWarning(exception, "Scoring scream {ScreamId} failed on attempt {Attempt} of {MaxAttempts}; it will be retried", screamId, scream.Attempts, maxAttempts);
-            await db.Screams.Where(s => s.Id == screamId)
-                .ExecuteUpdateAsync(update => update.SetProperty(s => s.ScoringStartedAt, (DateTimeOffset?)null), CancellationToken.None);
             throw;
         }
 
