@@ -159,8 +159,9 @@ internal static partial class EngineComparison
         };
     }
 
+    /// <summary>VmHWM in MB; 0 for a process that is exiting, whose status no longer lists its memory.</summary>
     private static double PeakResidentMegabytes(string status) =>
-        double.Parse(PeakResident().Match(status).Groups[1].Value, CultureInfo.InvariantCulture) / 1024;
+        PeakResident().Match(status) is { Success: true } match ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) / 1024 : 0;
 
     private static double Median(List<double> values)
     {

@@ -60,6 +60,19 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public void A_database_that_answers_with_an_error_is_not_said_to_be_silent()
+    {
+        var failure = new PostgresException("column \"session_version\" of relation \"players\" already exists", "ERROR", "ERROR", "42701");
+
+        var line = StartupFailure.Explain(failure);
+
+        Assert.NotNull(line);
+        Assert.StartsWith("The database refused Kisei at start: 42701: column \"session_version\"", line, StringComparison.Ordinal);
+        Assert.Contains("outside Kisei's migrations", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not answer", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_private_server_failure_keeps_its_first_line_and_leaves_the_log_tail_to_the_details()
     {
         var failure = new PrivatePostgresException($"PostgreSQL did not start in /data: FATAL: bad. Read /data/server.log.{Environment.NewLine}Last lines of /data/server.log:{Environment.NewLine}FATAL: bad");

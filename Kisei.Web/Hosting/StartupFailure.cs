@@ -37,6 +37,12 @@ public static class StartupFailure
             IOException { InnerException: AddressInUseException } =>
                 $"{exception.Message} Stop the program that listens there, or choose another address, " +
                 "for example --urls http://localhost:5080 (or ASPNETCORE_URLS).",
+            // The server answered, and refused: a wrong password, a missing database, or a migration that
+            // meets a schema changed outside Kisei's migrations.
+            PostgresException refused =>
+                $"The database refused Kisei at start: {refused.Message}. Check the account and database in " +
+                "ConnectionStrings:Postgres; if a migration failed, the schema was changed outside Kisei's migrations " +
+                "(by hand or by another build): restore it from a backup, or start on an empty database.",
             NpgsqlException database =>
                 $"The database does not answer: {database.Message}" +
                 (database.InnerException is SocketException or TimeoutException ? $" ({database.InnerException.Message})" : "") +
