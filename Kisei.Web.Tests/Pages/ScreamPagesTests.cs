@@ -37,10 +37,12 @@ public sealed class ScreamPagesTests(AppFixture fixture) : IClassFixture<AppFixt
         var link = (await alice.GetDocumentAsync($"/screams/{shared}")).QuerySelector("[data-testid=share-url]")!.GetAttribute("href")!;
         var path = new Uri(link).AbsolutePath;
         using var visitor = App.CreateBrowserClient();
+        string card;
         using (var response = await visitor.GetAsync(path, Ct))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var html = await response.Content.ReadAsStringAsync(Ct);
+            card = new Uri(System.Text.RegularExpressions.Regex.Match(html, "property=\"og:image\" content=\"([^\"]+)\"").Groups[1].Value).PathAndQuery;
             Assert.Contains($">{score:0.0}<", html, StringComparison.Ordinal);
             Assert.Contains("svg class=\"plot\"", html, StringComparison.Ordinal);
             Assert.Contains("property=\"og:title\"", html, StringComparison.Ordinal);
@@ -57,6 +59,19 @@ public sealed class ScreamPagesTests(AppFixture fixture) : IClassFixture<AppFixt
             Assert.Equal(HttpStatusCode.NotFound, audio.StatusCode);
         }
 
+        // The link preview's image: 1200 × 630, the meter filled to the score out of 100.
+        using (var image = await visitor.GetAsync(card, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+            Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+            var png = PngFile.Read(await image.Content.ReadAsByteArrayAsync(Ct));
+            Assert.Equal((1200, 630), (png.Width, png.Height));
+            var edge = 60 + (int)Math.Round(1080 * score / 100m);
+            Assert.Equal(((byte)0xb4, (byte)0x2a, (byte)0x25), png.Pixel(edge - 2, 540));
+            Assert.Equal(((byte)0xe4, (byte)0xde, (byte)0xd5), png.Pixel(edge + 2, 540));
+            Assert.Contains(Enumerable.Range(60, 1080), x => png.Pixel(x, 270) == ((byte)0x1d, (byte)0x1b, (byte)0x26)); // the waveform
+        }
+
         using (var revoke = await alice.SubmitAsync($"/screams/{shared}", "form[action$='handler=Unshare']"))
         {
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
@@ -64,6 +79,8 @@ public sealed class ScreamPagesTests(AppFixture fixture) : IClassFixture<AppFixt
 
         using var gone = await visitor.GetAsync(path, Ct);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        using var goneCard = await visitor.GetAsync(card, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, goneCard.StatusCode);
     }
 
     [Fact]

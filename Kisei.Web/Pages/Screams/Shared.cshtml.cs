@@ -38,6 +38,20 @@ public sealed class SharedModel(KiseiDbContext db) : PageModel
         return wav is null ? NotFound() : new FileContentResult(wav, "audio/wav") { EnableRangeProcessing = true };
     }
 
+    /// <summary>The link preview's image (<c>og:image</c>): the waveform and the score's meter, as a PNG.</summary>
+    public async Task<IActionResult> OnGetCardAsync(string token, CancellationToken cancellationToken)
+    {
+        var card = await FindAsync(token).Select(s => new { s.Envelope, s.Score }).SingleOrDefaultAsync(cancellationToken);
+        if (card is null)
+        {
+            return NotFound();
+        }
+
+        // Previews are fetched by other sites' crawlers; an hour keeps a revoked link's image from lingering long.
+        Response.Headers.CacheControl = "public, max-age=3600";
+        return File(ShareCard.Render(card.Envelope, card.Score ?? 0m), "image/png");
+    }
+
     private IQueryable<Scream> FindAsync(string token) =>
         db.Screams.AsNoTracking().Where(s => s.ShareToken == token && s.Status == ScreamStatus.Scored);
 }
