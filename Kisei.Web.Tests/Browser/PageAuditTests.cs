@@ -198,7 +198,9 @@ public sealed class PageAuditTests(BrowserAppFixture fixture) : IClassFixture<Br
 /// <summary>
 /// The admin pages Kisei adds to Hangfire's console (the decisions behind the money and the machines, and
 /// pause and resume), signed in through GitHub as an admin: axe-core finds no violation, they fit a 390 px
-/// phone, and they speak one language. Hangfire's own pages are its markup, not Kisei's, and are left out.
+/// phone, and they speak one language. Hangfire's own pages must fit the phone too; of them only the
+/// overview is held to axe and one language so far: the others show relative times in English (Hangfire
+/// ships no Japanese), unlabelled checkboxes and low-contrast state labels.
 /// </summary>
 public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClassFixture<AdminBrowserAppFixture>
 {
@@ -230,6 +232,23 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
             await page.SetViewportSizeAsync(390, 844);
             var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
             Assert.True(overflow <= 0, $"{path} ({language}) overflows a 390 px screen by {overflow} px");
+        }
+
+        // Hangfire's own pages, with Kisei's pause page among them, on a phone. Its overview also passes axe and
+        // the language check, with Kisei's fixes to Hangfire's theme (contrast, the menu button's name); its other
+        // pages do not yet (see the class summary).
+        foreach (var path in new[] { "/hangfire", "/hangfire/recurring", "/hangfire/kisei/pauses", "/hangfire/servers" })
+        {
+            await page.SetViewportSizeAsync(390, 844);
+            var response = await page.GotoAsync(path);
+            Assert.Equal(200, response!.Status);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{path} ({language}) overflows a 390 px screen by {overflow} px");
+            if (path == "/hangfire")
+            {
+                await page.SetViewportSizeAsync(1280, 800);
+                await PageAuditTests.AuditAsync(page, path, language);
+            }
         }
     }
 }

@@ -48,6 +48,8 @@ public static class JobsDashboardExtensions
         });
         DashboardRoutes.Routes.Add("/kisei/budget", new BudgetDispatcher());
         DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.budget-banner.js");
+        DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.accessibility.js");
+        DashboardRoutes.AddStylesheet(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.accessibility.css");
 
         NavigationMenu.Items.Add(page => new MenuItem(Text(page)["一時停止と再開"], page.Url.To(PausesPage.Path))
         {
