@@ -32,7 +32,10 @@ public sealed class DetailsModel(
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
-    /// <summary>How long one long poll is held before the pending fragment is answered and asks again.</summary>
+    /// <summary>
+    /// How long one long poll is held before the pending fragment is answered and asks again; shorter than
+    /// the fragment's fallback poll (15 s), which therefore fires only after a failed request.
+    /// </summary>
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(10);
 
     /// <summary>
