@@ -53,8 +53,16 @@ internal sealed class RecurringJobs(
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                logger.LogWarning(exception, "Could not register the recurring jobs yet; trying again in 5 s");
-                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    return; // the host is stopping, and its database with it: there is nothing to register for
+                }
+
+                // A retry is no failure: its reason in one line, the stack trace for whoever turns on Debug. A start
+                // that fails meanwhile (a port in use) then still ends in its one line on stderr.
+                logger.LogWarning("Could not register the recurring jobs yet ({Reason}); trying again in 5 s", exception.Message);
+                logger.LogDebug(exception, "Registering the recurring jobs failed");
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
