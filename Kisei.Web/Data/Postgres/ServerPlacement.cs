@@ -52,6 +52,8 @@ internal sealed partial class ServerPlacement(ServerAccount account, string fall
         }
     }
 
+    private static readonly Lock CopyLock = new();
+
     /// <summary>The binaries the server runs: the located ones, or a reachable copy of them.</summary>
     /// <exception cref="PrivatePostgresException">The fallback folder is unsafe, or the copy failed.</exception>
     public PostgresBinaries PlaceBinaries(PostgresBinaries located)
@@ -64,25 +66,38 @@ internal sealed partial class ServerPlacement(ServerAccount account, string fall
             var installation = Path.GetDirectoryName(located.BinDirectory)!;
             var copy = Path.Combine(PrepareFallback("bin"), CopyName(installation, located.Postgres));
             var binaries = new PostgresBinaries(Path.Combine(copy, Path.GetFileName(located.BinDirectory)), $"{located.Source}, copied for {account.Name}");
-            if (PostgresBinaries.MissingPrograms(binaries.BinDirectory).Count == 0)
-                return binaries;
+            // One copy at a time in this process (a test run starts many servers at once); other processes
+            // copy under names of their own, and the first rename wins.
+            lock (CopyLock)
+            {
+                if (PostgresBinaries.MissingPrograms(binaries.BinDirectory).Count == 0)
+                    return binaries;
 
-            // Copied under a temporary name and renamed, so a copy cut short is never used.
-            var staging = $"{copy}.partial-{Environment.ProcessId}";
-            if (Directory.Exists(staging))
-                Directory.Delete(staging, recursive: true);
-            CopyTree(installation, staging);
-            if (Directory.Exists(copy))
-                Directory.Delete(copy, recursive: true);
-            try
-            {
-                Directory.Move(staging, copy);
+                // Copied under a name of its own and renamed, so a copy cut short, or another process's copy
+                // under way, is never used or deleted. A folder at the final name is always a finished copy,
+                // and is in use: it is never deleted.
+                var staging = $"{copy}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}";
+                CopyTree(installation, staging);
+                if (Directory.Exists(copy) && PostgresBinaries.MissingPrograms(binaries.BinDirectory).Count > 0)
+                {
+                    // An unfinished copy at the final name (an older Kisei deleted and copied in place): no
+                    // server can run from it, so it is moved aside, then removed.
+                    var broken = $"{copy}.broken-{Guid.NewGuid():N}";
+                    Directory.Move(copy, broken);
+                    Directory.Delete(broken, recursive: true);
+                }
+
+                try
+                {
+                    Directory.Move(staging, copy);
+                }
+                catch (IOException) when (PostgresBinaries.MissingPrograms(binaries.BinDirectory).Count == 0)
+                {
+                    // Another Kisei made the same copy at the same time.
+                    Directory.Delete(staging, recursive: true);
+                }
             }
-            catch (IOException) when (PostgresBinaries.MissingPrograms(binaries.BinDirectory).Count == 0)
-            {
-                // Another Kisei made the same copy at the same time.
-                Directory.Delete(staging, recursive: true);
-            }
+
             logger.LogInformation(
                 "Copied the PostgreSQL programs from {Installation} to {Copy}, because {Account} cannot reach them: {Reason}",
                 installation, copy, account, reason);
