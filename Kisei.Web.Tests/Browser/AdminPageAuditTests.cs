@@ -1,13 +1,18 @@
+using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
 using Kisei.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 
 namespace Kisei.Web.Tests.Browser;
 
 /// <summary>
-/// The admin pages Kisei adds to Hangfire's console (the decisions behind the money and the machines, and
-/// pause and resume), signed in through GitHub as an admin: axe-core finds no violation, they fit a 390 px
-/// phone, and they speak one language. Hangfire's own pages must fit the phone too; of them only the
-/// overview is held to axe and one language so far: the others show relative times in English (Hangfire
-/// ships no Japanese), unlabelled checkboxes and low-contrast state labels.
+/// The admin pages, signed in through GitHub as an admin, in Japanese and English: Kisei's decisions behind the
+/// money and the machines, and every page of Hangfire's console reached from its menu (the overview, each job
+/// state's list, a queue, retries, recurring jobs, servers, Kisei's pause page, and a failed and a scheduled job's
+/// details), each with jobs to show. axe-core finds no violation, no page overflows a 390 px phone, and each
+/// speaks one language, with Kisei's script putting Hangfire's English and its relative times into Japanese.
 /// </summary>
 public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClassFixture<AdminBrowserAppFixture>
 {
@@ -41,22 +46,82 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
             Assert.True(overflow <= 0, $"{path} ({language}) overflows a 390 px screen by {overflow} px");
         }
 
-        // Hangfire's own pages, with Kisei's pause page among them, on a phone. Its overview also passes axe and
-        // the language check, with Kisei's fixes to Hangfire's theme (contrast, the menu button's name); its other
-        // pages do not yet (see the class summary).
-        foreach (var path in new[] { "/hangfire", "/hangfire/recurring", "/hangfire/kisei/pauses", "/hangfire/servers" })
+        // Hangfire's own pages, with Kisei's pause page among them, each with something to show: a job in each
+        // state (a scream's score job held at recognition is processing), a pager, and the list's checkboxes.
+        var (failed, scheduled) = await CreateJobsInEveryStateAsync();
+        using (fixture.HoldScoring())
         {
-            await page.SetViewportSizeAsync(390, 844);
-            var response = await page.GotoAsync(path);
-            Assert.Equal(200, response!.Status);
-            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-            Assert.True(overflow <= 0, $"{path} ({language}) overflows a 390 px screen by {overflow} px");
-            if (path == "/hangfire")
+            await page.GotoAsync("/");
+            await page.SetInputFilesAsync("#audio-file", new FilePayload { Name = "held.wav", MimeType = "audio/wav", Buffer = TestClips.Scream() });
+            await page.ClickAsync("#upload-form button[type=submit]");
+            await page.WaitForURLAsync("**/screams/*");
+            await Wait.UntilAsync(() => Monitor.ProcessingCount() > 0, "the held score job is processing");
+            string[] paths =
+            [
+                "/hangfire", "/hangfire/jobs/enqueued", $"/hangfire/jobs/enqueued/{AuditQueue}", "/hangfire/jobs/scheduled",
+                "/hangfire/jobs/processing", "/hangfire/jobs/succeeded", "/hangfire/jobs/failed", "/hangfire/jobs/deleted",
+                "/hangfire/jobs/awaiting", "/hangfire/retries", "/hangfire/recurring", "/hangfire/servers", "/hangfire/kisei/pauses",
+                $"/hangfire/jobs/details/{failed}", $"/hangfire/jobs/details/{scheduled}",
+            ];
+            foreach (var path in paths)
             {
+                await page.SetViewportSizeAsync(390, 844);
+                var response = await page.GotoAsync(path);
+                Assert.Equal(200, response!.Status);
+                var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                Assert.True(overflow <= 0, $"{path} ({language}) overflows a 390 px screen by {overflow} px");
+
                 await page.SetViewportSizeAsync(1280, 800);
                 await PageAuditTests.AuditAsync(page, path, language);
             }
+
+            // The lists' parts were really there to be checked.
+            await page.GotoAsync("/hangfire/jobs/succeeded");
+            Assert.True(await page.Locator("input.js-jobs-list-checkbox").CountAsync() > 0, "the succeeded list shows no job to select");
+            Assert.True(await page.Locator(".paginator a[href*='from=10']").CountAsync() > 0, "the succeeded list shows no pager");
+            await page.GotoAsync("/hangfire/jobs/failed");
+            Assert.True(await page.Locator("input.js-jobs-list-checkbox").CountAsync() > 0, "the failed list shows no job");
         }
+    }
+
+    private const string AuditQueue = "audit";
+
+    private IMonitoringApi Monitor => fixture.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+
+    /// <summary>
+    /// A failed job, one failed and waiting for its retry, a scheduled one with a continuation awaiting it, a deleted
+    /// one, one enqueued on a queue no server reads; and more than a page of succeeded jobs (the recurring ticks run
+    /// every second). Returns the failed and the scheduled job's ids.
+    /// </summary>
+    private async Task<(string Failed, string Scheduled)> CreateJobsInEveryStateAsync()
+    {
+        var client = fixture.App.Services.GetRequiredService<IBackgroundJobClient>();
+        var failed = client.Enqueue(() => DashboardAuditJobs.Fail());
+        var retried = client.Enqueue(() => DashboardAuditJobs.FailAndRetryInAnHour());
+        var scheduled = client.Schedule(() => DashboardAuditJobs.Succeed(), TimeSpan.FromHours(1));
+        client.ContinueJobWith(scheduled, () => DashboardAuditJobs.Succeed());
+        client.Delete(client.Schedule(() => DashboardAuditJobs.Succeed(), TimeSpan.FromHours(1)));
+        client.Create(() => DashboardAuditJobs.Succeed(), new EnqueuedState(AuditQueue));
+
+        using var connection = fixture.App.Services.GetRequiredService<JobStorage>().GetConnection();
+        await Wait.UntilAsync(() => connection.GetStateData(failed)?.Name == FailedState.StateName, "the failing job has failed");
+        await Wait.UntilAsync(() => connection.GetStateData(retried)?.Name == ScheduledState.StateName, "the retried job waits for its retry");
+        await Wait.UntilAsync(() => Monitor.SucceededListCount() > 20, "two pages of jobs have succeeded");
+        return (failed, scheduled);
+    }
+}
+
+/// <summary>Jobs that give the dashboard something to show.</summary>
+public static class DashboardAuditJobs
+{
+    [AutomaticRetry(Attempts = 0)]
+    public static void Fail() => throw new InvalidOperationException("The audit's job fails on purpose.");
+
+    [AutomaticRetry(Attempts = 1, DelaysInSeconds = [3600])]
+    public static void FailAndRetryInAnHour() => throw new InvalidOperationException("The audit's job fails on purpose, and is retried in an hour.");
+
+    public static void Succeed()
+    {
     }
 }
 

@@ -48,6 +48,8 @@ public static class JobsDashboardExtensions
         });
         DashboardRoutes.Routes.Add("/kisei/budget", new BudgetDispatcher());
         DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.budget-banner.js");
+        // Before Hangfire starts its page (on DOM ready): its relative times take the Japanese locale this adds.
+        DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.japanese.js");
         DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.accessibility.js");
         DashboardRoutes.AddStylesheet(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.accessibility.css");
 

@@ -44,7 +44,7 @@ internal sealed class PausesPage : RazorPage
             WriteLiteral($"<tr data-job=\"{E(job.Id)}\" data-paused=\"{(isPaused ? "true" : "false")}\">");
             WriteLiteral($"<td>{E(name)}<br><code>{E(job.Id)}</code></td>");
             WriteLiteral($"<td><code>{E(job.Cron)}</code> {E(job.TimeZoneId ?? "UTC")}</td>");
-            WriteLiteral($"<td>{E(Time(job.NextExecution))}</td><td>{E(Time(job.LastExecution))} {E(job.LastJobState ?? "")}</td>");
+            WriteLiteral($"<td>{E(Time(job.NextExecution))}</td><td>{E(Time(job.LastExecution))} <span>{E(job.LastJobState ?? "")}</span></td>");
             WriteLiteral(isPaused
                 ? $"<td><span class=\"label label-warning\">{E(text["一時停止中"])}</span></td>"
                 : $"<td><span class=\"label label-success\">{E(text["稼働中"])}</span></td>");
