@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
+using Kisei.Web.Screams;
 using Kisei.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -54,8 +55,10 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
             await page.GotoAsync("/");
             await page.SetInputFilesAsync("#audio-file", new FilePayload { Name = "held.wav", MimeType = "audio/wav", Buffer = TestClips.Scream() });
             await page.ClickAsync("#upload-form button[type=submit]");
-            await page.WaitForURLAsync("**/screams/*");
-            await Wait.UntilAsync(() => Monitor.ProcessingCount() > 0, "the held score job is processing");
+            await page.WaitForURLAsync("**/screams/*", new() { Timeout = 60_000 });
+            await Wait.UntilAsync(
+                () => Monitor.ProcessingJobs(0, 20).Any(job => job.Value.Job?.Type == typeof(ScoreScreamJob)),
+                "the held score job is processing");
             string[] paths =
             [
                 "/hangfire", "/hangfire/jobs/enqueued", $"/hangfire/jobs/enqueued/{AuditQueue}", "/hangfire/jobs/scheduled",
@@ -90,8 +93,8 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
 
     /// <summary>
     /// A failed job, one failed and waiting for its retry, a scheduled one with a continuation awaiting it, a deleted
-    /// one, one enqueued on a queue no server reads; and more than a page of succeeded jobs (the recurring ticks run
-    /// every second; a page holds 10 or 20). Returns the failed and the scheduled job's ids.
+    /// one, one enqueued on a queue no server reads; and more than two pages of succeeded jobs (the recurring ticks run
+    /// every second). Returns the failed and the scheduled job's ids.
     /// </summary>
     private async Task<(string Failed, string Scheduled)> CreateJobsInEveryStateAsync()
     {

@@ -148,7 +148,9 @@ public sealed class PageAuditTests(BrowserAppFixture fixture) : IClassFixture<Br
     {
         await page.SetInputFilesAsync("#audio-file", new FilePayload { Name = "scream.wav", MimeType = "audio/wav", Buffer = TestClips.Scream() });
         await page.ClickAsync("#upload-form button[type=submit]");
-        await page.WaitForURLAsync("**/screams/*");
+        // As long as the score may take: on a loaded machine (the whole suite on two cores) storing the upload has
+        // taken over 20 s.
+        await page.WaitForURLAsync("**/screams/*", new() { Timeout = 60_000 });
         await page.Locator("[data-status=scored]").WaitForAsync(new() { Timeout = 60_000 });
         return new Uri(page.Url).Segments[^1];
     }

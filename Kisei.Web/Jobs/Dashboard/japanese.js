@@ -218,7 +218,7 @@
     }
 
     function markThrown(root) {
-        var thrown = root.querySelectorAll ? root.querySelectorAll('.exception-type, .stack-trace, .exception-type + p, .failed-job-details h4, .failed-job-details .text-muted') : [];
+        var thrown = root.querySelectorAll('.exception-type, .stack-trace, .exception-type + p, .failed-job-details h4, .failed-job-details .text-muted');
         for (var i = 0; i < thrown.length; i++) {
             thrown[i].setAttribute('lang', 'en');
         }
