@@ -57,7 +57,7 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
             await page.ClickAsync("#upload-form button[type=submit]");
             await page.WaitForURLAsync("**/screams/*", new() { Timeout = 60_000 });
             await Wait.UntilAsync(
-                () => Monitor.ProcessingJobs(0, 20).Any(job => job.Value.Job?.Type == typeof(ScoreScreamJob)),
+                () => Monitoring.ProcessingJobs(0, 20).Any(job => job.Value.Job?.Type == typeof(ScoreScreamJob)),
                 "the held score job is processing");
             string[] paths =
             [
@@ -89,7 +89,7 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
 
     private const string AuditQueue = "audit";
 
-    private IMonitoringApi Monitor => fixture.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+    private IMonitoringApi Monitoring => fixture.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
 
     /// <summary>
     /// A failed job, one failed and waiting for its retry, a scheduled one with a continuation awaiting it, a deleted
@@ -109,7 +109,7 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
         using var connection = fixture.App.Services.GetRequiredService<JobStorage>().GetConnection();
         await Wait.UntilAsync(() => connection.GetStateData(failed)?.Name == FailedState.StateName, "the failing job has failed");
         await Wait.UntilAsync(() => connection.GetStateData(retried)?.Name == ScheduledState.StateName, "the retried job waits for its retry");
-        await Wait.UntilAsync(() => Monitor.SucceededListCount() > 40, "two pages of jobs have succeeded", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(() => Monitoring.SucceededListCount() > 40, "two pages of jobs have succeeded", TimeSpan.FromSeconds(60));
         return (failed, scheduled);
     }
 }
