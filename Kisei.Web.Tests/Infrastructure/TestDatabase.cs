@@ -46,8 +46,11 @@ public sealed class TestDatabase : IAsyncLifetime
         if (maintenanceConnectionString is null)
             return;
         // Pooled connections would keep the database busy; FORCE ends any a test left open.
-        using (var pooled = new NpgsqlConnection(ConnectionString))
+        foreach (var connectionString in new[] { ConnectionString, KiseiDbContext.Tuned(ConnectionString) })
+        {
+            using var pooled = new NpgsqlConnection(connectionString);
             NpgsqlConnection.ClearPool(pooled);
+        }
         await using var connection = new NpgsqlConnection(maintenanceConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);

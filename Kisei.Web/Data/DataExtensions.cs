@@ -25,7 +25,7 @@ public static class DataExtensions
 
         var services = builder.Services;
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
-        services.AddPooledDbContextFactory<KiseiDbContext>(options => KiseiDbContext.Configure(options, connectionString));
+        services.AddPooledDbContextFactory<KiseiDbContext>(options => KiseiDbContext.Configure(options, KiseiDbContext.Tuned(connectionString)));
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<KiseiDbContext>>().CreateDbContext());
         services.AddSingleton(provider => new SchemaMigrator(connectionString, provider.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddHostedService<SchemaMigrationService>();

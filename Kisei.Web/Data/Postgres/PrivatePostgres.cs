@@ -602,8 +602,12 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     {
         if (ConnectionString.Length == 0)
             return;
-        using var pooled = new NpgsqlConnection(ConnectionString);
-        NpgsqlConnection.ClearPool(pooled);
+        // The contexts' connections are a pool of their own (KiseiDbContext.Tuned).
+        foreach (var connectionString in new[] { ConnectionString, KiseiDbContext.Tuned(ConnectionString) })
+        {
+            using var pooled = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(pooled);
+        }
     }
 
     private async Task RunPgCtlStopAsync(CancellationToken cancellationToken)
