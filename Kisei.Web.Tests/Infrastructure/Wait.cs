@@ -9,12 +9,19 @@ public static class Wait
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Returns once <paramref name="condition"/> holds; fails the test, naming <paramref name="description"/>, at the deadline.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string description, TimeSpan? timeout = null)
+    public static Task UntilAsync(Func<bool> condition, string description, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return UntilAsync(() => Task.FromResult(condition()), description, timeout);
+    }
+
+    /// <summary>Returns once <paramref name="condition"/> holds; fails the test, naming <paramref name="description"/>, at the deadline.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string description, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = timeout ?? DefaultTimeout;
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > deadline)
                 Assert.Fail($"Gave up after {deadline.TotalSeconds:0.#} s waiting until {description}.");

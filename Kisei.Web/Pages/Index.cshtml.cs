@@ -15,7 +15,8 @@ namespace Kisei.Web.Pages;
 /// </summary>
 public sealed class IndexModel(
     KiseiDbContext db,
-    Standings standings,
+    StandingsBoard standings,
+    MoneyHeaderReadings readings,
     BillingPeriods periods,
     TimeProvider time,
     IOptions<ScreamOptions> options) : PageModel
@@ -95,27 +96,7 @@ public sealed class IndexModel(
     private async Task<MoneyHeader> LoadHeaderAsync(long playerId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var period = periods.Of(now);
-        var snapshot = await db.ShareSnapshots.AsNoTracking()
-            .OrderByDescending(s => s.TakenAt)
-            .ThenByDescending(s => s.Id)
-            .Select(s => new
-            {
-                s.Id,
-                s.TakenAt,
-                s.Period,
-                s.BillYen,
-                s.ObservedReplicas,
-                s.IsSimulated,
-                Standings = s.Shares.Select(p => new { p.PlayerId, p.Standing, p.ShareYen }).ToList(),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        var run = await db.ScalingRuns.AsNoTracking()
-            .Where(r => r.ObservedReplicas != null)
-            .OrderByDescending(r => r.At)
-            .Select(r => new { r.At, r.ObservedReplicas, r.IsSimulated })
-            .FirstOrDefaultAsync(cancellationToken);
-        var onlineSince = now - MoneyHeader.OnlineWindow;
-        var online = await db.Players.CountAsync(p => p.LastSeenAt >= onlineSince, cancellationToken);
+        var (snapshot, run, online) = await readings.LatestAsync(cancellationToken);
         var history = await db.PlayerShares.AsNoTracking()
             .Where(p => p.PlayerId == playerId)
             .Join(db.ShareSnapshots.Where(s => s.Period == period), p => p.SnapshotId, s => s.Id, (p, s) => new { p.SnapshotId, s.TakenAt, p.ShareYen })
@@ -125,13 +106,13 @@ public sealed class IndexModel(
 
         // The replicas move between snapshots (the scaling job runs more often), so the newer reading wins.
         var (replicas, simulated) = run is not null && (snapshot is null || run.At > snapshot.TakenAt)
-            ? (run.ObservedReplicas, run.IsSimulated)
+            ? ((int?)run.ObservedReplicas, run.IsSimulated)
             : (snapshot?.ObservedReplicas, snapshot?.IsSimulated ?? false);
-        var share = snapshot?.Standings.FirstOrDefault(p => p.PlayerId == playerId)?.ShareYen;
+        var share = snapshot?.Shares.FirstOrDefault(p => p.PlayerId == playerId)?.ShareYen;
         long? forecast = null;
         if (snapshot is { BillYen: var billYen } && snapshot.Period == period)
         {
-            var standings = snapshot.Standings.Select(p => new PlayerStanding(p.PlayerId, p.Standing)).ToList();
+            var standings = snapshot.Shares.Select(p => new PlayerStanding(p.PlayerId, p.Standing)).ToList();
             forecast = share is null
                 ? ShareForecast.ShareWith(billYen, standings, playerId, MoneyHeader.ForecastPoints)
                 : ShareForecast.Saving(billYen, standings, playerId, MoneyHeader.ForecastPoints);
@@ -144,7 +125,7 @@ public sealed class IndexModel(
             snapshot?.Period,
             snapshot?.BillYen,
             share,
-            snapshot?.Standings.Count ?? 0,
+            snapshot?.Shares.Count ?? 0,
             forecast,
             online,
             replicas,

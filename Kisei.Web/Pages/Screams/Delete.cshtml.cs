@@ -14,7 +14,7 @@ namespace Kisei.Web.Pages.Screams;
 /// POST that carries the confirmation deletes; anything else deletes nothing. Owner only (404 otherwise).
 /// </summary>
 [Authorize]
-public sealed class DeleteModel(KiseiDbContext db, Standings standings, BillingPeriods periods) : PageModel
+public sealed class DeleteModel(KiseiDbContext db, StandingsBoard standings, BillingPeriods periods) : PageModel
 {
     /// <summary>The value the confirming form sends as <c>confirm</c>.</summary>
     public const string Confirmation = "yes";

@@ -23,7 +23,7 @@ public sealed class DetailsModel(
     KiseiDbContext db,
     ScoreDispatcher dispatcher,
     ScoreBulletin bulletin,
-    Standings standings,
+    StandingsBoard standings,
     BillingPeriods periods,
     IOptions<RetentionOptions> retention) : PageModel
 {
