@@ -95,6 +95,7 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
             await AssertTimesInBillingZoneAsync(page);
             await page.GotoAsync("/hangfire/kisei/pauses");
             await AssertTimesInBillingZoneAsync(page);
+            await AssertGraphsInBillingZoneAsync(page);
 
             // The lists' parts were really there to be checked.
             await page.GotoAsync("/hangfire/jobs/succeeded");
@@ -151,6 +152,26 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
         }
         while (wrong.Count > 0 && DateTime.UtcNow < deadline);
         Assert.True(wrong.Count == 0, $"{page.Url} shows times off the billing zone's clock: {string.Join(", ", wrong)}");
+    }
+
+    /// <summary>The overview's graphs format their times on the billing zone's clock and name the zone under their time axis.</summary>
+    private async Task AssertGraphsInBillingZoneAsync(IPage page)
+    {
+        var zoneName = fixture.App.Services.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone;
+        var instant = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var clock = TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zoneName)).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+        await page.GotoAsync("/hangfire");
+        var expected = $"{zoneName} {zoneName} {clock}";
+        var shown = "";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((shown = await page.EvaluateAsync<string>(
+                   "(time) => [...Object.values(Chart.instances).map((c) => c.options.scales.xAxes[0].scaleLabel.labelString), new Chart._adapters._date().format(time, 'HH:mm:ss')].join(' ')",
+                   instant.ToUnixTimeMilliseconds())) != expected && DateTime.UtcNow < deadline)
+        {
+            await page.WaitForTimeoutAsync(200);
+        }
+
+        Assert.Equal(expected, shown);
     }
 
     /// <summary>A time on the page: its instant (Unix seconds) and what the reader sees of it.</summary>

@@ -4,7 +4,9 @@
 // absolute one in its title), data-moment-title (the absolute time in its title) and data-moment-local (the
 // absolute time as its text). This script asks the server for the zone, then writes those titles and texts with
 // the browser's Intl.DateTimeFormat, and again whenever Hangfire or Bootstrap's tooltip (which moves a title into
-// data-original-title) writes them. Relative times ("3 分前") do not depend on the zone and stay as they are.
+// data-original-title) writes them. The graphs (Chart.js, whose axis and tooltip times moment.js formats) get the
+// zone's wall clock and the zone's name under their time axis. Relative times ("3 分前") do not depend on the zone
+// and stay as they are.
 (function () {
     var config = document.getElementById('hangfireConfig');
     var pollUrl = config && config.getAttribute('data-pollurl');
@@ -48,6 +50,34 @@
                 rewrite(own);
             }
             element.querySelectorAll(selector).forEach(rewrite);
+        }
+
+        // The instant's wall clock in the zone, as a UTC moment that formats like one of Hangfire's own.
+        var wall = new Intl.DateTimeFormat('en-US', {
+            timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric'
+        });
+        function onZoneClock(time) {
+            var parts = {};
+            wall.formatToParts(new Date(time)).forEach(function (part) {
+                parts[part.type] = Number(part.value);
+            });
+            return moment.utc(Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second, Number(time) % 1000));
+        }
+
+        if (window.Chart && window.moment && Chart._adapters && Chart._adapters._date) {
+            Chart._adapters._date.override({
+                format: function (time, pattern) {
+                    return onZoneClock(time).format(pattern);
+                }
+            });
+            var nameZone = function (chart) {
+                chart.options.scales.xAxes[0].scaleLabel = { display: true, labelString: zone };
+            };
+            Chart.plugins.register({ beforeInit: nameZone });
+            Chart.helpers.each(Chart.instances, function (chart) {
+                nameZone(chart);
+                chart.update();
+            });
         }
 
         rewriteWithin(document.body);
