@@ -71,7 +71,10 @@
                 }
             });
             var nameZone = function (chart) {
-                chart.options.scales.xAxes[0].scaleLabel = { display: true, labelString: zone };
+                var axes = chart.options.scales && chart.options.scales.xAxes;
+                if (axes && axes.length) {
+                    axes[0].scaleLabel = { display: true, labelString: zone };
+                }
             };
             Chart.plugins.register({ beforeInit: nameZone });
             Chart.helpers.each(Chart.instances, function (chart) {
