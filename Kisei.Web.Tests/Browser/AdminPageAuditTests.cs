@@ -1,9 +1,12 @@
+using System.Globalization;
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
+using Kisei.Web.Billing;
 using Kisei.Web.Screams;
 using Kisei.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 
 namespace Kisei.Web.Tests.Browser;
@@ -13,7 +16,8 @@ namespace Kisei.Web.Tests.Browser;
 /// money and the machines, and every page of Hangfire's console reached from its menu (the overview, each job
 /// state's list, a queue, retries, recurring jobs, servers, Kisei's pause page, and a failed and a scheduled job's
 /// details), each with jobs to show. axe-core finds no violation, no page overflows a 390 px phone, and each
-/// speaks one language, with Kisei's script putting Hangfire's English and its relative times into Japanese.
+/// speaks one language, with Kisei's script putting Hangfire's English and its relative times into Japanese. On a
+/// browser whose clock is New York's, the console's absolute times are on the billing zone's clock and name it.
 /// </summary>
 public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClassFixture<AdminBrowserAppFixture>
 {
@@ -22,7 +26,8 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
     [InlineData("en")]
     public async Task The_admin_pages_pass_axe_fit_a_phone_and_speak_one_language(string language)
     {
-        var (context, page) = await PageAuditTests.OpenAsync(fixture, language);
+        // A browser on New York's clock: every time the console shows is still on the billing zone's.
+        var (context, page) = await PageAuditTests.OpenAsync(fixture, language, "America/New_York");
         await using var _ = context;
         await page.GotoAsync("/account/signin/github");
         await page.Locator("#recorder").WaitForAsync();
@@ -78,6 +83,20 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
                 await PageAuditTests.AuditAsync(page, path, language);
             }
 
+            await page.GotoAsync($"/hangfire/jobs/details/{scheduled}");
+            await AssertTimesInBillingZoneAsync(page);
+            // Hangfire writes its times again every 30 s, in the browser's zone; so does this, at once.
+            await page.EvaluateAsync("""
+                () => document.querySelectorAll('[data-moment], [data-moment-title], [data-moment-local]').forEach((e) => {
+                    const time = new Date(Number(e.getAttribute('data-moment') || e.getAttribute('data-moment-title') || e.getAttribute('data-moment-local')) * 1000).toString();
+                    if (e.hasAttribute('data-moment-local')) e.innerHTML = time; else e.setAttribute('title', time);
+                })
+                """);
+            await AssertTimesInBillingZoneAsync(page);
+            await page.GotoAsync("/hangfire/kisei/pauses");
+            await AssertTimesInBillingZoneAsync(page);
+            await AssertGraphsInBillingZoneAsync(page);
+
             // The lists' parts were really there to be checked.
             await page.GotoAsync("/hangfire/jobs/succeeded");
             Assert.True(await page.Locator("input.js-jobs-list-checkbox").CountAsync() > 0, "the succeeded list shows no job to select");
@@ -88,6 +107,80 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
     }
 
     private const string AuditQueue = "audit";
+
+    /// <summary>
+    /// Every absolute time on the page, Hangfire's (its tooltips' <c>data-moment</c> and <c>data-moment-title</c>,
+    /// its <c>data-moment-local</c> texts) and Kisei's (<c>time[datetime]</c>), shows the billing zone's wall clock,
+    /// and the zone is named beside it (Hangfire's) or in its column's heading (Kisei's pause page).
+    /// </summary>
+    private async Task AssertTimesInBillingZoneAsync(IPage page)
+    {
+        var zoneName = fixture.App.Services.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneName);
+        var wrong = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            if (wrong.Count > 0)
+            {
+                await page.WaitForTimeoutAsync(200);
+            }
+
+            wrong.Clear();
+            var times = await page.EvaluateAsync<ShownTime[]>("""
+                () => [
+                    ...[...document.querySelectorAll('[data-moment], [data-moment-title]')].map((e) => ({
+                        seconds: Number(e.getAttribute('data-moment') || e.getAttribute('data-moment-title')),
+                        text: e.getAttribute('title') || e.getAttribute('data-original-title') || '',
+                    })),
+                    ...[...document.querySelectorAll('[data-moment-local]')].map((e) => ({ seconds: Number(e.getAttribute('data-moment-local')), text: e.textContent })),
+                    ...[...document.querySelectorAll('time[datetime]')].map((e) => ({
+                        seconds: Date.parse(e.getAttribute('datetime')) / 1000,
+                        text: e.textContent + ' ' + e.closest('table').querySelectorAll('th')[e.closest('td').cellIndex].textContent,
+                    })),
+                ]
+                """);
+            Assert.NotEmpty(times);
+            foreach (var time in times)
+            {
+                var clock = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(time.Seconds * 1000)), zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+                if (!time.Text.Contains(clock, StringComparison.Ordinal) || !time.Text.Contains(zoneName, StringComparison.Ordinal))
+                {
+                    wrong.Add($"「{time.Text}」 (expected {clock} {zoneName})");
+                }
+            }
+        }
+        while (wrong.Count > 0 && DateTime.UtcNow < deadline);
+        Assert.True(wrong.Count == 0, $"{page.Url} shows times off the billing zone's clock: {string.Join(", ", wrong)}");
+    }
+
+    /// <summary>The overview's graphs format their times on the billing zone's clock and name the zone under their time axis.</summary>
+    private async Task AssertGraphsInBillingZoneAsync(IPage page)
+    {
+        var zoneName = fixture.App.Services.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone;
+        var instant = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var clock = TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zoneName)).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+        await page.GotoAsync("/hangfire");
+        var expected = $"{zoneName} {zoneName} {clock}";
+        var shown = "";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((shown = await page.EvaluateAsync<string>(
+                   "(time) => [...Object.values(Chart.instances).map((c) => c.options.scales.xAxes[0].scaleLabel.labelString), new Chart._adapters._date().format(time, 'HH:mm:ss')].join(' ')",
+                   instant.ToUnixTimeMilliseconds())) != expected && DateTime.UtcNow < deadline)
+        {
+            await page.WaitForTimeoutAsync(200);
+        }
+
+        Assert.Equal(expected, shown);
+    }
+
+    /// <summary>A time on the page: its instant (Unix seconds) and what the reader sees of it.</summary>
+    private sealed class ShownTime
+    {
+        public double Seconds { get; set; }
+
+        public string Text { get; set; } = "";
+    }
 
     private IMonitoringApi Monitoring => fixture.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
 

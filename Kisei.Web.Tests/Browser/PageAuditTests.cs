@@ -121,7 +121,8 @@ public sealed class PageAuditTests(BrowserAppFixture fixture) : IClassFixture<Br
 
     private Task<(IBrowserContext Context, IPage Page)> OpenAsync(string language) => OpenAsync(fixture, language);
 
-    internal static async Task<(IBrowserContext Context, IPage Page)> OpenAsync(BrowserAppFixture fixture, string language)
+    /// <summary>A browser context in the language, on a machine whose clock is set to <paramref name="timeZone"/> (the browser's default when null).</summary>
+    internal static async Task<(IBrowserContext Context, IPage Page)> OpenAsync(BrowserAppFixture fixture, string language, string? timeZone = null)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
@@ -130,6 +131,7 @@ public sealed class PageAuditTests(BrowserAppFixture fixture) : IClassFixture<Br
             IgnoreHTTPSErrors = true,
             BypassCSP = true, // to inject axe-core
             Locale = language == "ja" ? "ja-JP" : "en-US",
+            TimezoneId = timeZone,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
         context.SetDefaultTimeout(20_000);

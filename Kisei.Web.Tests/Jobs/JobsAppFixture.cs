@@ -1,4 +1,8 @@
+using Hangfire;
+using Hangfire.Storage;
+using Kisei.Web.Jobs;
 using Kisei.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kisei.Web.Tests.Jobs;
 
@@ -28,6 +32,12 @@ public sealed class JobsAppFixture(PostgresServerFixture server) : AppFixture(se
     {
         GitHub = await StandInGitHub.StartAsync(TestContext.Current.CancellationToken);
         await base.InitializeAsync();
+        // The app registers its recurring jobs in the background once it has started; on a loaded machine a test
+        // could otherwise read the console before the last of them is there.
+        using var connection = App.Services.GetRequiredService<JobStorage>().GetConnection();
+        await Wait.UntilAsync(
+            () => !RecurringJobs.Ids.Except(connection.GetRecurringJobs().Select(job => job.Id)).Any(),
+            "every recurring job is registered");
     }
 
     public override async ValueTask DisposeAsync()

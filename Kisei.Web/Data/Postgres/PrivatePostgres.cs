@@ -525,7 +525,9 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         if (!result.Succeeded)
         {
             var tail = LogTail();
-            var cause = tail.Split('\n').Select(line => line.Trim()).LastOrDefault(IsServerFailure) ?? result.Output.ReplaceLineEndings(" ");
+            // The server's own words first: its log is complete once pg_ctl has seen it exit, while pg_ctl's output is
+            // read from a pipe that a loaded machine may not have drained in time.
+            var cause = ServerComplaint(tail) ?? result.Output.ReplaceLineEndings(" ");
             throw new PrivatePostgresException(
                 $"PostgreSQL did not start in {DataDirectory}: {cause}{Blocked(DataDirectory)} Read {LogFile}; if the data " +
                 $"is damaged, move the folder aside (Kisei then starts afresh) or restore it from a backup." + tail);
@@ -652,9 +654,23 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     private string Blocked(string path) =>
         account.SwitchesUser && account.DescribeBlockedPath(path) is { } reason ? " " + reason : "";
 
-    // The lines of a server log that say why a start failed, such as "FATAL:  invalid value for parameter".
-    private static bool IsServerFailure(string line) =>
-        line.Contains("FATAL:", StringComparison.Ordinal) || line.Contains("PANIC:", StringComparison.Ordinal);
+    /// <summary>
+    /// Why a start failed, from the server log's last lines: the last line such as "FATAL:  invalid value for
+    /// parameter", or the complaint the postmaster writes before its logging starts, with no level, such as
+    /// "postgres: could not find the database system" and the lines after it that name the missing file.
+    /// </summary>
+    private static string? ServerComplaint(string tail)
+    {
+        var lines = tail.Split('\n').Select(line => line.Trim()).ToList();
+        for (var i = lines.Count - 1; i >= 0; i--)
+        {
+            if (lines[i].Contains("FATAL:", StringComparison.Ordinal) || lines[i].Contains("PANIC:", StringComparison.Ordinal))
+                return lines[i];
+            if (lines[i].StartsWith("postgres: ", StringComparison.Ordinal))
+                return string.Join(' ', lines.Skip(i));
+        }
+        return null;
+    }
 
     private string LogTail()
     {

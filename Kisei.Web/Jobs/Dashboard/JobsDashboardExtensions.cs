@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangfire;
 using Hangfire.Dashboard;
 using Kisei.Web.Billing;
+using Kisei.Web.Pages;
 using Microsoft.Extensions.Localization;
 
 namespace Kisei.Web.Jobs.Dashboard;
@@ -9,7 +10,7 @@ namespace Kisei.Web.Jobs.Dashboard;
 /// <summary>
 /// The Hangfire dashboard as the operators' console (docs/design.md §3): the app's admin policy, a link back to
 /// the game, job names that say what each job does, and what Hangfire lacks — pause and resume, the
-/// decisions behind money and machines, and the budget alarm's banner.
+/// decisions behind money and machines, the budget alarm's banner, and every time in the billing time zone.
 /// </summary>
 public static class JobsDashboardExtensions
 {
@@ -51,6 +52,8 @@ public static class JobsDashboardExtensions
         // Before Hangfire starts its page (on DOM ready): its relative times take the Japanese locale this adds.
         DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.japanese.js");
         DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.accessibility.js");
+        DashboardRoutes.Routes.Add("/kisei/time-zone", new TimeZoneDispatcher());
+        DashboardRoutes.AddJavaScript(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.time-zone.js");
         DashboardRoutes.AddStylesheet(typeof(JobsDashboardExtensions).Assembly, "Kisei.Web.Jobs.Dashboard.accessibility.css");
 
         NavigationMenu.Items.Add(page => new MenuItem(Text(page)["一時停止と再開"], page.Url.To(PausesPage.Path))
@@ -84,6 +87,17 @@ public static class JobsDashboardExtensions
                     ? text["予算アラーム：今月の請求見込み {0} 円が予算 {1} 円のしきい値 {2} 円に達しました。", status.ProjectedYen, status.BudgetYen, status.ThresholdYen].Value
                     : null,
             }));
+        }
+    }
+
+    /// <summary>The billing time zone's name as JSON, which the time-zone script on every dashboard page reads.</summary>
+    private sealed class TimeZoneDispatcher : IDashboardDispatcher
+    {
+        public async Task Dispatch(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new { zone = http.RequestServices.GetRequiredService<DisplayTime>().ZoneName }));
         }
     }
 }

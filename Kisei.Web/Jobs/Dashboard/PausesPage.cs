@@ -3,6 +3,7 @@ using System.Net;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
 using Hangfire.Storage;
+using Kisei.Web.Pages;
 using Microsoft.Extensions.Localization;
 
 namespace Kisei.Web.Jobs.Dashboard;
@@ -31,9 +32,12 @@ internal sealed class PausesPage : RazorPage
         WriteLiteral($"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{E(text["一時停止と再開"])}</h1>");
         WriteLiteral($"<p>{E(text["一時停止したジョブはスケジュールを保ったまま実行されません。再開すると次の予定時刻から実行されます。"])}</p>");
         WriteLiteral("<div class=\"table-responsive\"><table class=\"table\" data-testid=\"pauses\"><thead><tr>");
+        var times = services.GetRequiredService<DisplayTime>();
         foreach (var heading in new[] { "ジョブ", "スケジュール", "次回", "前回", "状態", "" })
         {
-            WriteLiteral($"<th>{E(heading.Length == 0 ? "" : text[heading])}</th>");
+            // The times' columns name the billing zone their times are on, as Kisei's pages do.
+            var zone = heading is "次回" or "前回" ? $" <small>({E(times.ZoneName)})</small>" : "";
+            WriteLiteral($"<th>{E(heading.Length == 0 ? "" : text[heading])}{zone}</th>");
         }
 
         WriteLiteral("</tr></thead><tbody>");
@@ -44,7 +48,7 @@ internal sealed class PausesPage : RazorPage
             WriteLiteral($"<tr data-job=\"{E(job.Id)}\" data-paused=\"{(isPaused ? "true" : "false")}\">");
             WriteLiteral($"<td>{E(name)}<br><code>{E(job.Id)}</code></td>");
             WriteLiteral($"<td><code>{E(job.Cron)}</code> {E(job.TimeZoneId ?? "UTC")}</td>");
-            WriteLiteral($"<td>{E(Time(job.NextExecution))}</td><td>{E(Time(job.LastExecution))} <span>{E(job.LastJobState ?? "")}</span></td>");
+            WriteLiteral($"<td>{Time(times, job.NextExecution)}</td><td>{Time(times, job.LastExecution)} <span>{E(job.LastJobState ?? "")}</span></td>");
             WriteLiteral(isPaused
                 ? $"<td><span class=\"label label-warning\">{E(text["一時停止中"])}</span></td>"
                 : $"<td><span class=\"label label-success\">{E(text["稼働中"])}</span></td>");
@@ -55,8 +59,17 @@ internal sealed class PausesPage : RazorPage
         WriteLiteral("</tbody></table></div></div></div>");
     }
 
-    private static string Time(DateTime? utc) =>
-        utc is { } value ? DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "—";
+    /// <summary>A time from Hangfire's storage (UTC) on the billing zone's clock, as HTML.</summary>
+    private static string Time(DisplayTime times, DateTime? utc)
+    {
+        if (utc is not { } value)
+        {
+            return "—";
+        }
+
+        var instant = new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+        return $"<time datetime=\"{DisplayTime.Iso(instant)}\">{times.Local(instant).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}</time>";
+    }
 
     private static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
 }
