@@ -16,7 +16,6 @@ public static class BillingExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<BillingPeriods>();
         builder.Services.AddScoped<Standings>();
-        builder.Services.AddHybridCache();
         builder.Services.AddSingleton<StandingsBoard>();
         builder.Services.AddScoped<CostShares>();
         builder.Services.AddScoped<BudgetAlarm>();

@@ -27,6 +27,8 @@ public static class DataExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         services.AddPooledDbContextFactory<KiseiDbContext>(options => KiseiDbContext.Configure(options, KiseiDbContext.Tuned(connectionString)));
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<KiseiDbContext>>().CreateDbContext());
+        // What pages show every player alike, read once a second per replica (StandingsBoard, MoneyHeaderReadings).
+        services.AddHybridCache();
         services.AddSingleton(provider => new SchemaMigrator(connectionString, provider.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddHostedService<SchemaMigrationService>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

@@ -25,7 +25,6 @@ public static class PagesExtensions
         services.AddLocalization(options => options.ResourcesPath = "Resources");
         services.AddRazorPages().AddViewLocalization();
         services.AddSingleton<DisplayTime>();
-        services.AddHybridCache();
         services.AddSingleton<MoneyHeaderReadings>();
         // A probe that hangs tells an orchestrator nothing: a check that has not answered within
         // the probe's own budget (a database that is down, a pool waiting for it) counts as unhealthy.
