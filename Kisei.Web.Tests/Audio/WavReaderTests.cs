@@ -30,8 +30,10 @@ public class WavReaderTests
         const int Frames = 1_001;
         var signal = TestSignals.Interleaved(Frames, channels, SampleRateHz);
 
-        var audio = WavReader.Read(WavBuilder.Write(signal, channels, SampleRateHz, layout));
+        var bytes = WavBuilder.Write(signal, channels, SampleRateHz, layout);
+        var audio = WavReader.Read(bytes);
 
+        Assert.Equal(audio.Header, WavReader.Check(bytes));
         Assert.Equal(SampleRateHz, audio.SampleRateHz);
         Assert.Equal(channels, audio.Channels);
         Assert.Equal(Frames, audio.Frames);
@@ -277,8 +279,40 @@ public class WavReaderTests
         var exception = Assert.Throws<WavFormatException>(() => WavReader.Read(bytes()));
 
         Assert.Equal(expected, exception.Error);
+        Assert.Equal(expected, Assert.Throws<WavFormatException>(() => WavReader.Check(bytes())).Error);
         Assert.False(string.IsNullOrWhiteSpace(exception.Message));
         Assert.EndsWith(".", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2_047)]
+    [InlineData(2_048)]
+    [InlineData(9_999)]
+    public void The_upload_check_finds_a_bad_float_sample_anywhere_in_a_long_file(int badFrame)
+    {
+        var signal = new double[10_000 * 2];
+        signal[(2 * badFrame) + 1] = double.PositiveInfinity;
+
+        foreach (var layout in new[] { WavLayout.Ieee32, WavLayout.Ieee64 })
+        {
+            var bytes = WavBuilder.Write(signal, 2, 16_000, layout);
+
+            Assert.Equal(WavError.NonFiniteSamples, Assert.Throws<WavFormatException>(() => WavReader.Check(bytes)).Error);
+        }
+    }
+
+    [Fact]
+    public void Decoding_into_a_larger_buffer_fills_only_the_frames_and_matches_Read()
+    {
+        var bytes = WavBuilder.Write(TestSignals.Interleaved(1_001, 2, 22_050), 2, 22_050, WavLayout.Pcm16);
+        var header = WavReader.ReadHeader(bytes);
+        var buffer = Enumerable.Repeat(7f, 2_048).ToArray();
+
+        WavReader.Decode(bytes, header, buffer);
+
+        Assert.Equal(WavReader.Read(bytes).Mono, buffer[..1_001]);
+        Assert.All(buffer[1_001..], sample => Assert.Equal(7f, sample));
     }
 
     [Fact]

@@ -58,22 +58,65 @@ public static class WavReader
     public static WavAudio Read(ReadOnlySpan<byte> bytes)
     {
         var header = ReadHeader(bytes);
-        var format = header.Format;
 
         // ReadHeader bounds Frames × BlockAlign by the byte count, so both fit in an int.
-        var frames = (int)header.Frames;
-        var data = bytes.Slice(header.DataOffset, frames * format.BlockAlign);
-        var mono = GC.AllocateUninitializedArray<float>(frames);
-        WavSampleDecoder.DecodeMono(data, format, mono);
+        var mono = GC.AllocateUninitializedArray<float>((int)header.Frames);
+        Decode(bytes, header, mono);
+        return new WavAudio(header, mono);
+    }
 
-        if (format.Encoding == WavEncoding.IeeeFloat && !float.IsFinite(TensorPrimitives.MaxMagnitude<float>(mono)))
+    /// <summary>
+    /// Decodes the whole frames <paramref name="header"/> (from <see cref="ReadHeader"/> on the same bytes) located
+    /// into <paramref name="mono"/>, one sample per frame, for a caller that brings its own buffer.
+    /// </summary>
+    /// <exception cref="WavFormatException">Float samples that are not finite.</exception>
+    public static void Decode(ReadOnlySpan<byte> bytes, WavHeader header, Span<float> mono)
+    {
+        var frames = (int)header.Frames;
+        WavSampleDecoder.DecodeMono(bytes.Slice(header.DataOffset, frames * header.Format.BlockAlign), header.Format, mono[..frames]);
+        if (header.Format.Encoding == WavEncoding.IeeeFloat)
+        {
+            ThrowUnlessFinite(mono[..frames]);
+        }
+    }
+
+    /// <summary>
+    /// Refuses what <see cref="Read"/> refuses, without keeping the samples: the header, and for float data
+    /// that every sample is finite, decoded a block at a time. Nothing as large as the audio is allocated, so
+    /// an upload can be checked before it is stored at no more than the cost of reading it.
+    /// </summary>
+    /// <exception cref="WavFormatException">The bytes are not an accepted WAV file.</exception>
+    public static WavHeader Check(ReadOnlySpan<byte> bytes)
+    {
+        var header = ReadHeader(bytes);
+        var format = header.Format;
+        if (format.Encoding != WavEncoding.IeeeFloat)
+        {
+            return header; // every bit pattern of an integer sample is a sample
+        }
+
+        const int BlockFrames = 2_048;
+        Span<float> block = stackalloc float[BlockFrames];
+        var data = bytes.Slice(header.DataOffset, (int)header.Frames * format.BlockAlign);
+        for (var offset = 0; offset < data.Length; offset += BlockFrames * format.BlockAlign)
+        {
+            var chunk = data.Slice(offset, Math.Min(BlockFrames * format.BlockAlign, data.Length - offset));
+            var frames = chunk.Length / format.BlockAlign;
+            WavSampleDecoder.DecodeMono(chunk, format, block[..frames]);
+            ThrowUnlessFinite(block[..frames]);
+        }
+
+        return header;
+    }
+
+    private static void ThrowUnlessFinite(ReadOnlySpan<float> mono)
+    {
+        if (!float.IsFinite(TensorPrimitives.MaxMagnitude(mono)))
         {
             throw new WavFormatException(
                 WavError.NonFiniteSamples,
                 "The float samples include NaN, infinity, or values beyond the range of a 32-bit float.");
         }
-
-        return new WavAudio(header, mono);
     }
 
     /// <summary>Parses the header and locates the whole frames without decoding them.</summary>

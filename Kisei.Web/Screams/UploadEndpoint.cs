@@ -25,7 +25,8 @@ namespace Kisei.Web.Screams;
 /// <remarks>
 /// Memory: the form reader spills the file to a temporary file past 64 KB, so a body is held in
 /// memory once, as the array that is checked and stored, and only by the few uploads the
-/// <see cref="UploadGate"/> lets in at a time.
+/// <see cref="UploadGate"/> lets in at a time. The check decodes nothing it keeps
+/// (<see cref="WavReader.Check"/>).
 /// What is not checked: the client's file name and content type (display only, never trusted);
 /// whether the audio is a scream at all (that is the score's job).
 /// </remarks>
@@ -150,11 +151,11 @@ internal static class UploadEndpoint
             await stream.ReadExactlyAsync(wav, cancellationToken);
         }
 
-        // 4. The format, from the bytes.
-        WavAudio audio;
+        // 4. The format, from the bytes. The samples are decoded by the score run, not here.
+        WavHeader audio;
         try
         {
-            audio = WavReader.Read(wav);
+            audio = WavReader.Check(wav);
         }
         catch (WavFormatException exception)
         {
@@ -189,8 +190,8 @@ internal static class UploadEndpoint
             Status = ScreamStatus.Pending,
             FileName = SafeFileName(file.FileName),
             ByteCount = wav.Length,
-            SampleRateHz = audio.SampleRateHz,
-            Channels = audio.Channels,
+            SampleRateHz = audio.Format.SampleRateHz,
+            Channels = audio.Format.Channels,
             DurationSeconds = audio.DurationSeconds,
             Audio = new ScreamAudio { Wav = wav },
         };
@@ -215,7 +216,7 @@ internal static class UploadEndpoint
             playerId,
             wav.Length,
             audio.DurationSeconds,
-            audio.SampleRateHz);
+            audio.Format.SampleRateHz);
 
         // 7. Queue the score run. If this fails the scream is still safe: the recovery sweep queues it.
         metrics.Uploads.Inc();
