@@ -8,7 +8,8 @@
 #                                                    uploads arrive at once, and for a minute after
 #   Kisei.Benchmarks/app.sh mixed [MODEL]            home page p50/p90/p99 at 200 requests/s while
 #                                                    2 uploads/s are scored (needs hey)
-#   Kisei.Benchmarks/app.sh page-score [MODEL]       in Chromium, upload response to score on the page
+#   Kisei.Benchmarks/app.sh page-score [MODEL]       in Chromium, upload to score on the page; RECORD_MS
+#                                                    (default 1500) of the 10 s clip are recorded
 #                                                    (build Kisei.Benchmarks in Release too)
 #
 # Build first: dotnet build -c Release Kisei.Web. The app runs with the container's runtime settings (Dockerfile:
@@ -205,7 +206,7 @@ page-score)
     write_clip
     start_app "${2:-}"
     dotnet "$root/Kisei.Benchmarks/bin/Release/net10.0/Kisei.Benchmarks.dll" page-score \
-        --url "$base" --microphone "$work/clip.wav" --rounds "${ROUNDS:-10}"
+        --url "$base" --microphone "$work/clip.wav" --rounds "${ROUNDS:-10}" --record-ms "${RECORD_MS:-1500}"
     ;;
 pages)
     start_app
