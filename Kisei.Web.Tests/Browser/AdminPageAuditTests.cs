@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
@@ -143,8 +144,12 @@ public sealed class AdminPageAuditTests(AdminBrowserAppFixture fixture) : IClass
             Assert.NotEmpty(times);
             foreach (var time in times)
             {
-                var clock = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(time.Seconds * 1000)), zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-                if (!time.Text.Contains(clock, StringComparison.Ordinal) || !time.Text.Contains(zoneName, StringComparison.Ordinal))
+                // Japanese writes the hour unpadded (0:08:22), English padded (00:08:22); no other digit may lead
+                // it, so 10:08:22 (New York's clock, 14 hours off) never passes for 0:08:22.
+                var wall = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(time.Seconds * 1000)), zone);
+                var clock = wall.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+                var shown = new Regex(string.Create(CultureInfo.InvariantCulture, $"(?<![0-9])0?{wall.Hour}:{wall:mm}:{wall:ss}"), RegexOptions.CultureInvariant);
+                if (!shown.IsMatch(time.Text) || !time.Text.Contains(zoneName, StringComparison.Ordinal))
                 {
                     wrong.Add($"「{time.Text}」 (expected {clock} {zoneName})");
                 }
