@@ -6,9 +6,10 @@ namespace Kisei.Benchmarks;
 /// <summary>
 /// Upload to score as a player sees it: in Debian's Chromium, a player records with a fake microphone,
 /// presses 送信, and waits for the score to appear in the page. Each round measures, in the page's own
-/// clock, from the end of the upload's response and from the start of its request (resource timing) to the
-/// moment the scored result is in the document (a MutationObserver). The app must already run at <c>--url</c> with development
-/// sign-in and a rate limit that allows the rounds (Kisei.Benchmarks/app.sh page-score does that).
+/// clock, from the end of the upload's response and from the start of its request (resource timing) to
+/// the moment the scored result is in the document (a MutationObserver). The app must already run at
+/// <c>--url</c> with development sign-in and a rate limit that allows the rounds
+/// (Kisei.Benchmarks/app.sh page-score does that).
 /// </summary>
 public static class PageScoreBenchmark
 {
