@@ -152,10 +152,10 @@ internal static class UploadEndpoint
         }
 
         // 4. The format, from the bytes. The samples are decoded by the score run, not here.
-        WavHeader audio;
+        WavHeader header;
         try
         {
-            audio = WavReader.Check(wav);
+            header = WavReader.Check(wav);
         }
         catch (WavFormatException exception)
         {
@@ -166,7 +166,7 @@ internal static class UploadEndpoint
         }
 
         // 5. The duration.
-        if (audio.DurationSeconds < limits.MinDurationSeconds || audio.DurationSeconds > limits.MaxDurationSeconds)
+        if (header.DurationSeconds < limits.MinDurationSeconds || header.DurationSeconds > limits.MaxDurationSeconds)
         {
             return Refuse(
                 http,
@@ -175,7 +175,7 @@ internal static class UploadEndpoint
                     "録音の長さは {0} 秒から {1} 秒までです（この録音は {2} 秒）。",
                     limits.MinDurationSeconds.ToString(CultureInfo.InvariantCulture),
                     limits.MaxDurationSeconds.ToString(CultureInfo.InvariantCulture),
-                    audio.DurationSeconds.ToString("0.0#", CultureInfo.InvariantCulture)]);
+                    header.DurationSeconds.ToString("0.0#", CultureInfo.InvariantCulture)]);
         }
 
         // 6. Store the scream, its audio and its place in the rate limit in one transaction. The per-player
@@ -190,9 +190,9 @@ internal static class UploadEndpoint
             Status = ScreamStatus.Pending,
             FileName = SafeFileName(file.FileName),
             ByteCount = wav.Length,
-            SampleRateHz = audio.Format.SampleRateHz,
-            Channels = audio.Format.Channels,
-            DurationSeconds = audio.DurationSeconds,
+            SampleRateHz = header.Format.SampleRateHz,
+            Channels = header.Format.Channels,
+            DurationSeconds = header.DurationSeconds,
             Audio = new ScreamAudio { Wav = wav },
         };
 
@@ -215,8 +215,8 @@ internal static class UploadEndpoint
             scream.Id,
             playerId,
             wav.Length,
-            audio.DurationSeconds,
-            audio.Format.SampleRateHz);
+            header.DurationSeconds,
+            header.Format.SampleRateHz);
 
         // 7. Queue the score run. If this fails the scream is still safe: the recovery sweep queues it.
         metrics.Uploads.Inc();
