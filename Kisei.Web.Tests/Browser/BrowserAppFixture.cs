@@ -87,6 +87,10 @@ public class BrowserAppFixture(PostgresServerFixture server) : AppFixture(server
         await player.Page.FillAsync("form.dev-sign-in input[name=name]", login);
         await player.Page.ClickAsync("form.dev-sign-in button[type=submit]");
         await player.Page.Locator("#recorder").WaitForAsync();
+
+        // The home page's scripts are deferred: until the load event, htmx may not have taken over its forms,
+        // and a test that submits one at once would send a plain form post and leave the page.
+        await player.Page.WaitForLoadStateAsync(LoadState.Load);
         return player;
     }
 
